@@ -1,0 +1,27 @@
+"""Where things live. Everything is relative to the project root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+BOOK_DIR = ROOT / "book"
+CHAPTER_DIR = BOOK_DIR / "gemeenten"
+NOTEBOOK_DIR = ROOT / "notebooks"
+CASESTUDY_DIR = ROOT / "casestudies"
+
+SNAPSHOT_ENV = "SAMENSPEL_SNAPSHOT"
+CACHE_ENV = "SAMENSPEL_CACHE"
+
+
+def cache_dir() -> Path:
+    """The local CBS cache (git-ignored): one folder per table id."""
+    return Path(os.environ.get(CACHE_ENV) or DATA_DIR / "cbs")
+
+
+def snapshot_dir() -> Path | None:
+    """The offline snapshot directory, if SAMENSPEL_SNAPSHOT is set."""
+    value = os.environ.get(SNAPSHOT_ENV)
+    return Path(value).resolve() if value else None
