@@ -1,0 +1,58 @@
+"""The one entry point: `python -m samenspel <command> ...` (messages in Dutch)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from samenspel.errors import SamenspelError
+from samenspel.paths import SNAPSHOT_ENV
+
+# Each command lives in its own module, which provides `add_arguments(parser)` and
+# `run(args) -> int`. Modules are imported only when their command runs.
+COMMANDS = {
+    "gemeenten": ("samenspel.commands.gemeenten", "Toon alle gemeenten van een jaar."),
+    "hoofdstuk": ("samenspel.commands.hoofdstuk", "Maak het hoofdstuk van een of meer gemeenten."),
+    "boek": ("samenspel.commands.boek", "Bouw het boek (met --alle eerst alle hoofdstukken)."),
+    "casestudies": ("samenspel.commands.casestudies", "Controleer alle casestudies."),
+    "download": ("samenspel.commands.download", "Haal CBS-tabellen op in de lokale cache."),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m samenspel",
+        description="Samenspel: vergelijk gemeenten in het sociaal domein met open data van het CBS.",
+    )
+    parser.add_argument(
+        "--snapshot",
+        metavar="MAP",
+        help=f"lees CBS-tabellen uit deze map en maak geen verbinding met het CBS "
+        f"(gelijk aan de omgevingsvariabele {SNAPSHOT_ENV})",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="opdracht")
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(module_name).add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.snapshot:
+        os.environ[SNAPSHOT_ENV] = args.snapshot
+    if not args.command:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args) or 0)
+    except SamenspelError as exc:
+        print(f"Fout: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Afgebroken.", file=sys.stderr)
+        return 130
