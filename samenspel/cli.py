@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     except SamenspelError as exc:
         print(f"Fout: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # e.g. `... | head`
+        return 0
     except KeyboardInterrupt:
         print("Afgebroken.", file=sys.stderr)
         return 130

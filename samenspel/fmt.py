@@ -1,0 +1,47 @@
+"""Dutch number formatting: 1.234,5 and 12,3%. Missing values read 'geen gegevens'."""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "geen gegevens"
+
+
+def is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def number(value, decimals: int = 0) -> str:
+    """12345.678 -> '12.345,7' (decimals=1); missing -> 'geen gegevens'."""
+    if is_missing(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def with_unit(value, unit: str, decimals: int = 1) -> str:
+    """A value with its unit, the way a reader expects it: '12,3%' or '45 per 1.000 inwoners'."""
+    if is_missing(value):
+        return MISSING
+    text = number(value, decimals)
+    if unit.startswith("%"):
+        return f"{text}%"
+    if unit == "aantal":
+        return text
+    if unit.startswith("x 1.000 euro"):
+        return f"€ {number(float(value) * 1000, 0)}"
+    return f"{text} {unit}"
+
+
+def date_nl(value) -> str:
+    """'2025-03-27' or a date/datetime -> '27-03-2025'."""
+    if value is None or value == "":
+        return "onbekend"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    y, m, d = text[:10].split("-")
+    return f"{d}-{m}-{y}"

@@ -1,0 +1,155 @@
+import json
+import shutil
+
+import cbsodata
+import pandas as pd
+import pytest
+
+from samenspel import cbs, indicators
+from samenspel.errors import SamenspelError
+from tests.odata_server import ODataServer
+from tests.rawcbs import cell
+
+
+@pytest.fixture
+def cbs_server(snapshot_dir, empty_cache):
+    """cbsodata pointed at a local OData server that serves the shared snapshot."""
+    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
+    with ODataServer(snapshot_dir, tables=["84583NED", "86165NED"], page_size=250) as server:
+        cbsodata.options.catalog_url = f"127.0.0.1:{server.port}"
+        cbsodata.options.use_https = False
+        yield server
+    cbsodata.options.catalog_url, cbsodata.options.use_https = old
+
+
+def test_download_cache_read_and_indicator_values(cbs_server, empty_cache, snapshot_dir):
+    folder = cbs.download_table("84583NED", retries=1)
+    assert folder == empty_cache / "84583NED"
+    # paging: 610 rows in pages of 250 -> three requests for the data set
+    assert sum("TypedDataSet" in r for r in cbs_server.requests) == 3
+    table = cbs.load_table("84583NED", download=False)
+    assert table.origin == "cache" and table.retrieved is not None
+    assert len(table.data) == 610
+    # codes are kept and stripped
+    assert "GM0363" in set(table.data["WijkenEnBuurten"])
+    assert table.data["WijkenEnBuurten"].str.len().max() == 10  # BU codes, no padding left
+    values = indicators.values(["bijstand_per_1000", "wmo_per_1000"], years=[2019])
+    ams = values[(values.code == "GM0363")].set_index("indicator")["waarde"]
+    bijstand = cell(snapshot_dir, "84583NED", "GM0363", "PersonenPerSoortUitkeringBijstand")
+    inw = cell(snapshot_dir, "84583NED", "GM0363", "AantalInwoners")
+    assert ams["bijstand_per_1000"] == pytest.approx(bijstand / inw * 1000)
+    assert ams["wmo_per_1000"] == cell(snapshot_dir, "84583NED", "GM0363", "WmoClientenRelatief")
+
+
+def test_interrupted_download_keeps_previous_cache(cbs_server, empty_cache):
+    cbs.download_table("86165NED", retries=1)
+    before = (empty_cache / "86165NED" / "TypedDataSet.json").read_bytes()
+    cbs_server.fail_entity = "TypedDataSet"
+    with pytest.raises(cbs.CbsUnreachable):
+        cbs.download_table("86165NED", retries=2, backoff=0)
+    assert (empty_cache / "86165NED" / "TypedDataSet.json").read_bytes() == before
+    assert [p.name for p in empty_cache.iterdir()] == ["86165NED"]  # no temporary leftovers
+
+
+def test_unreachable_with_cache_uses_cache_and_says_its_date(cbs_server, empty_cache):
+    cbs.download_table("86165NED", retries=1)
+    cbsodata.options.catalog_url = "127.0.0.1:9"  # nothing listens there
+    folder, warning = cbs.refresh("86165NED", retries=1, timeout=2)
+    assert folder == empty_cache / "86165NED"
+    assert "niet bereikbaar" in warning and "opgehaald op" in warning
+
+
+def test_unreachable_without_cache_says_what_to_do(cbs_server, empty_cache):
+    cbsodata.options.catalog_url = "127.0.0.1:9"
+    with pytest.raises(SamenspelError, match="SAMENSPEL_SNAPSHOT") as info:
+        cbs.refresh("86165NED", retries=1, timeout=2)
+    assert "geen lokale kopie" in info.value.message
+    assert not (empty_cache / "86165NED").exists()
+
+
+def test_unknown_table_id(cbs_server, empty_cache):
+    with pytest.raises(SamenspelError, match="bestaat niet bij het CBS"):
+        cbs.download_table("99999NED", retries=1)
+    with pytest.raises(SamenspelError, match="geen geldige CBS-tabelcode"):
+        cbs.download_table("abc")
+    assert not any(empty_cache.iterdir())
+
+
+def test_corrupt_cache_file_is_detected_and_refetched(cbs_server, empty_cache):
+    cbs.download_table("86165NED", retries=1)
+    data_file = empty_cache / "86165NED" / "TypedDataSet.json"
+    good = data_file.read_bytes()
+    data_file.write_bytes(good[: len(good) // 2])  # half-written
+    table = cbs.load_table("86165NED")
+    assert len(table.data) == 351
+    assert data_file.read_bytes() == good
+
+
+def test_corrupt_snapshot_file_is_named(tmp_path, monkeypatch, snapshot_dir):
+    from tests.conftest import clear_caches
+
+    copy = tmp_path / "snap"
+    shutil.copytree(snapshot_dir / "86165NED", copy / "86165NED")
+    (copy / "86165NED" / "DataProperties.json").write_text("[{\"Key\": ", "utf-8")
+    monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(copy))
+    clear_caches()
+    with pytest.raises(cbs.CorruptTable) as info:
+        cbs.load_table("86165NED")
+    assert "DataProperties.json" in info.value.message
+    clear_caches()
+
+
+def test_snapshot_never_contacts_cbs(use_snapshot):
+    with pytest.raises(cbs.TableNotAvailable, match="momentopname"):
+        cbs.load_table("82931NED")  # KWB 2014 is not in the snapshot
+    assert cbs.available_years() == [2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025]
+
+
+def test_missing_markers_and_types(use_snapshot, snapshot_dir):
+    table = cbs.load_table("84583NED")
+    col = table.find_column(["WmoClientenRelatief"])
+    raw = json.loads((snapshot_dir / "84583NED" / "TypedDataSet.json").read_text("utf-8"))
+    nulls = [r["WijkenEnBuurten"].strip() for r in raw if r.get(col) is None]
+    assert nulls, "the snapshot has suppressed cells here"
+    frame = table.data.set_index("WijkenEnBuurten")
+    assert frame.loc[nulls, col].isna().all()
+    assert not (frame.loc[nulls, col] == 0).any()
+    assert pd.api.types.is_float_dtype(table.data[col])
+
+
+def test_dot_marker_is_missing(tmp_path, monkeypatch, snapshot_dir):
+    from tests.conftest import clear_caches
+
+    copy = tmp_path / "snap" / "86165NED"
+    shutil.copytree(snapshot_dir / "86165NED", copy)
+    rows = json.loads((copy / "TypedDataSet.json").read_text("utf-8"))
+    rows[1]["AantalInwoners_5"] = "       ."
+    rows[2]["AantalInwoners_5"] = "  12345"
+    (copy / "TypedDataSet.json").write_text(json.dumps(rows), "utf-8")
+    monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(copy.parent))
+    clear_caches()
+    data = cbs.load_table("86165NED").data
+    assert pd.isna(data.loc[1, "AantalInwoners_5"])
+    assert data.loc[2, "AantalInwoners_5"] == 12345
+    clear_caches()
+
+
+def test_key_stems_and_aliases(use_snapshot):
+    assert cbs.key_stem("AantalInwoners_5") == "AantalInwoners"
+    assert cbs.key_stem("k_0Tot15Jaar_8") == "k_0Tot15Jaar"
+    t2019 = cbs.load_table("84583NED")
+    t2024 = cbs.load_table("85984NED")
+    assert t2019.find_column(["PersonenPerSoortUitkeringBijstand"]) == "PersonenPerSoortUitkeringBijstand_83"
+    assert t2024.find_column(["PersonenPerSoortUitkeringBijstand"]) == "PersonenPerSoortUitkeringBijstand_94"
+    # renamed stem: the alias finds the 2019 name
+    assert t2019.find_column(["GemiddeldeWOZWaardeVanWoningen", "GemiddeldeWoningwaarde"]) == "GemiddeldeWoningwaarde_35"
+    # a stem that occurs twice: the topic group decides
+    assert t2024.find_column(["Nederland"], group="Herkomstland") == "Nederland_17"
+    assert t2024.find_column(["Nederland"], group="Geboren in Nederland") == "Nederland_20"
+
+
+def test_table_overview(use_snapshot):
+    rows = {r["table_id"]: r for r in cbs.table_overview()}
+    assert rows["85984NED"]["origin"] == "snapshot"
+    assert rows["85984NED"]["modified"] == "2025-03-27"
+    assert rows["82931NED"]["origin"] is None  # 2014: not available here
