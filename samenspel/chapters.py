@@ -1,0 +1,247 @@
+"""Generate municipality chapters: run `notebooks/gemeente.ipynb` with papermill.
+
+Papermill is not thread-safe and a kernel start costs about a second, so chapters run in
+worker *processes*, each of which starts one kernel and reuses it for all its chapters (the
+kernel is passed to papermill's nbclient engine). The heavy data work is done once, before the
+workers start (samenspel.dataset). A chapter is written to a temporary file and moved into
+`book/gemeenten/` only when it succeeded; a chapter whose inputs did not change is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import samenspel
+from samenspel import dataset, paths, regions
+from samenspel.errors import SamenspelError
+
+TEMPLATE = paths.NOTEBOOK_DIR / "gemeente.ipynb"
+KERNEL_STAGGER = 0.4  # seconds between kernel starts, against port races
+
+
+@dataclass
+class Job:
+    code: str
+    naam: str
+    provincie: str | None
+    inwoners: float | None
+    inwoners_jaar: int | None
+    parameters: dict
+    inputs: str  # hash of everything the chapter depends on
+
+
+@dataclass
+class Result:
+    written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def chapter_path(code: str) -> Path:
+    return paths.CHAPTER_DIR / f"{code}.ipynb"
+
+
+def _package_hash() -> str:
+    h = hashlib.sha256()
+    for f in sorted(Path(samenspel.__file__).parent.rglob("*.py")):
+        h.update(f.read_bytes())
+    for f in sorted(paths.CASESTUDY_DIR.glob("*.md")):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def _inputs_hash(params: dict, data_fp: str, package: str) -> str:
+    h = hashlib.sha256()
+    h.update(TEMPLATE.read_bytes())
+    h.update(data_fp.encode())
+    h.update(package.encode())
+    h.update(json.dumps(params, sort_keys=True).encode())
+    return h.hexdigest()[:20]
+
+
+def existing_inputs(code: str) -> str | None:
+    path = chapter_path(code)
+    if not path.is_file():
+        return None
+    try:
+        meta = json.loads(path.read_text("utf-8"))["metadata"].get("samenspel", {})
+    except (json.JSONDecodeError, KeyError, OSError):
+        return None
+    return meta.get("inputs")
+
+
+def plan(queries, year: int | None = None, vergelijk_met=None, methode: str = "tweelingen") -> list[Job]:
+    """Resolve municipalities (raising the Dutch error for an unknown or dissolved one)."""
+    data = dataset.load()
+    year = int(year) if year else data["years"][-1]
+    if queries == "alle":
+        codes = list(data["municipalities"][year]["code"])
+    else:
+        codes = list(dict.fromkeys(regions.lookup(q, year).code for q in queries))
+    peer_codes = [regions.lookup(m, year).code for m in vergelijk_met] if vergelijk_met else None
+    package = _package_hash()
+    frame = data["municipalities"][year].set_index("code")
+    jobs = []
+    for code in codes:
+        params = {"gemeente": code, "jaar": year, "vergelijk_met": peer_codes, "methode": methode}
+        row = frame.loc[code]
+        jobs.append(Job(
+            code=code, naam=row["naam"], provincie=row["provincie"],
+            inwoners=None if row["inwoners"] != row["inwoners"] else float(row["inwoners"]),
+            inwoners_jaar=None if row["inwoners_jaar"] is None or str(row["inwoners_jaar"]) == "<NA>" else int(row["inwoners_jaar"]),
+            parameters=params, inputs=_inputs_hash(params, data["fingerprint"], package),
+        ))
+    return jobs
+
+
+# --------------------------------------------------------------------------- worker side
+
+_KM = None
+
+
+def _start_kernel(index_queue) -> None:
+    """Worker initialiser: start one kernel, staggered, and keep it for all chapters."""
+    global _KM
+    from jupyter_client.manager import KernelManager
+
+    try:
+        index = index_queue.get(timeout=5)
+    except Exception:
+        index = 0
+    time.sleep(KERNEL_STAGGER * index)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH")]))
+    km = KernelManager(kernel_name="python3", transport="ipc")
+    km.connection_file = tempfile.mktemp(prefix="samenspel-kernel-", suffix=".json")
+    km.ip = km.connection_file[:-5]  # ipc endpoints are files next to the connection file
+    km.start_kernel(cwd=str(paths.ROOT), env=env)
+    _KM = km
+    # Shut the kernel down when the worker exits normally (pool.close + join); if the worker
+    # is killed, ipykernel's parent poller ends the kernel with it.
+    from multiprocessing.util import Finalize
+
+    Finalize(km, _stop_kernel, exitpriority=16)
+
+
+def _stop_kernel() -> None:
+    global _KM
+    if _KM is not None:
+        try:
+            _KM.shutdown_kernel(now=True)
+        except Exception:
+            pass
+        _KM = None
+
+
+def execute(job: Job) -> tuple[str, str | None]:
+    """Run one chapter; returns (code, error message or None)."""
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    paths.CHAPTER_DIR.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{job.code}-", suffix=".ipynb", dir=paths.CHAPTER_DIR)
+    os.close(fd)
+    try:
+        kwargs = {"km": _KM} if _KM is not None else {}
+        nb = pm.execute_notebook(
+            str(TEMPLATE), tmp, parameters=job.parameters, kernel_name="python3",
+            progress_bar=False, request_save_on_cell_execute=False, **kwargs,
+        )
+        finish(nb, job)
+        nbformat.write(nb, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, chapter_path(job.code))
+        return job.code, None
+    except PapermillExecutionError as exc:
+        return job.code, f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # a failing chapter must not stop the others
+        return job.code, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def finish(nb, job: Job) -> None:
+    """Post-process an executed chapter: hide the injected parameters, add the title and the
+    metadata the book reads."""
+    import nbformat
+
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {job.naam}"))
+    nb.metadata["samenspel"] = {
+        "code": job.code, "naam": job.naam, "provincie": job.provincie,
+        "inwoners": None if job.inwoners is None else int(job.inwoners),
+        "inwoners_jaar": job.inwoners_jaar, "jaar": job.parameters["jaar"],
+        "inputs": job.inputs, "versie": samenspel.__version__,
+    }
+    nb.metadata.pop("papermill", None)  # timings and paths: noise in the published page source
+
+
+# --------------------------------------------------------------------------- parent side
+
+def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None, vergelijk_met=None,
+                 methode: str = "tweelingen", force: bool = False, progress: bool = True) -> Result:
+    """Generate chapters in parallel processes; unchanged chapters are skipped."""
+    start = time.perf_counter()
+    planned = plan(codes, year, vergelijk_met, methode)
+    result = Result()
+    todo = []
+    for job in planned:
+        if not force and existing_inputs(job.code) == job.inputs:
+            result.skipped.append(job.code)
+        else:
+            todo.append(job)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    bar = _progress(len(todo), progress)
+    if todo:
+        ctx = mp.get_context("spawn")
+        index_queue = ctx.Queue()
+        for i in range(workers):
+            index_queue.put(i)
+        pool = ctx.Pool(workers, initializer=_start_kernel, initargs=(index_queue,))
+        try:
+            for code, error in pool.imap_unordered(execute, todo, chunksize=1):
+                if error:
+                    result.failures[code] = error
+                else:
+                    result.written.append(code)
+                bar.update(1)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    bar.close()
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Hoofdstukken", unit="hoofdstuk", file=sys.stderr)

@@ -1,0 +1,204 @@
+"""Plotly figures in one house style, emitted as HTML without plotly.js.
+
+The book serves plotly.js once from its own `_static/` (no CDN). Each chart is shown with a
+title that says what it shows, a text alternative, and its source (table, period, status).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from samenspel import fmt
+from samenspel.compare import Coherence, Comparison
+from samenspel.indicators import Indicator
+
+STRONG = "#0b4f8a"  # the municipality
+PEER = "#a6a6a6"  # peers
+PEER_MARK = "#5f5f5f"
+NATIONAL = "#d35400"  # the national reference
+MEDIAN = "#555555"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+CONFIG = {
+    "responsive": True,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+}
+
+
+def _d3(decimals: int) -> str:
+    return f",.{decimals}f"
+
+
+def base_layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        template="simple_white",
+        separators=",.",  # Dutch: decimal comma, thousands point
+        font=dict(family=FONT, size=13, color="#222"),
+        height=height,
+        margin=dict(l=8, r=16, t=12, b=40),
+        showlegend=False,
+        hoverlabel=dict(font=dict(family=FONT)),
+        autosize=True,
+    )
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True)
+    return fig
+
+
+class Chart:
+    """A figure with a title, a text alternative and a source line, for notebooks and the book."""
+
+    def __init__(self, fig: go.Figure, title: str, alt: str, source: str, data: pd.DataFrame | None = None):
+        self.fig = fig
+        self.title = title
+        self.alt = alt
+        self.source = source
+        self.data = data
+
+    def html(self) -> str:
+        plot = pio.to_html(self.fig, include_plotlyjs=False, include_mathjax=False,
+                           full_html=False, config=CONFIG, default_width="100%")
+        return (
+            f'<figure class="samenspel-chart" role="group" aria-label="{html.escape(self.title)}">'
+            f'<p class="samenspel-chart-title"><strong>{html.escape(self.title)}</strong></p>'
+            f'<div aria-hidden="true">{plot}</div>'
+            f'<figcaption><span class="samenspel-chart-alt">{html.escape(self.alt)}</span> '
+            f'<span class="samenspel-chart-source">{html.escape(self.source)}</span></figcaption>'
+            f"</figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html()}
+
+
+def source_line(c: Comparison) -> str:
+    status = f", {c.status}" if c.status else ""
+    return f"Bron: CBS, tabel {c.table} ({c.columns}), {c.year}{status}."
+
+
+def _missing_note(frame: pd.DataFrame) -> str:
+    missing = frame[frame["waarde"].isna()]["naam"].tolist()
+    if not missing:
+        return ""
+    return f" Geen gegevens voor: {', '.join(missing)}."
+
+
+def position_chart(c: Comparison, name: str, code: str) -> Chart:
+    """All peers and the municipality side by side, sorted; the national value as a line."""
+    ind = c.indicator
+    frame = pd.concat([
+        c.peers.assign(eigen=False),
+        pd.DataFrame([{"code": code, "naam": name, "waarde": c.value, "eigen": True}]),
+    ], ignore_index=True)
+    shown = frame.dropna(subset=["waarde"]).sort_values("waarde")
+    fig = go.Figure(go.Bar(
+        x=shown["waarde"], y=shown["naam"], orientation="h",
+        marker_color=[STRONG if e else PEER for e in shown["eigen"]],
+        text=[fmt.number(v, ind.decimals) for v in shown["waarde"]], textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:" + _d3(ind.decimals) + "}<extra></extra>",
+    ))
+    if c.national is not None:
+        fig.add_vline(x=c.national, line_dash="dot", line_color=NATIONAL, line_width=2,
+                      annotation_text="Nederland", annotation_position="top",
+                      annotation_font_color=NATIONAL)
+    base_layout(fig, height=max(220, 26 * len(shown) + 80))
+    fig.update_xaxes(title_text=ind.unit, rangemode="tozero")
+    title = f"{ind.label}: {name} en vergelijkbare gemeenten, {c.year}"
+    order = shown.sort_values("waarde", ascending=False)
+    alt = (f"Staafdiagram. {name}: {c.text(c.value)}, plaats {c.rank} van {c.ranked_of}. "
+           f"Mediaan vergelijkbare gemeenten: {c.text(c.peer_median)}. Nederland: {c.text(c.national)}. "
+           f"Hoogste: {order.iloc[0]['naam']} ({c.text(order.iloc[0]['waarde'])}); "
+           f"laagste: {order.iloc[-1]['naam']} ({c.text(order.iloc[-1]['waarde'])})."
+           + _missing_note(frame))
+    data = frame.assign(indicator=ind.id, jaar=c.year, tabel=c.table)[["indicator", "jaar", "code", "naam", "waarde", "tabel"]]
+    return Chart(fig, title, alt, source_line(c), data)
+
+
+def trend_chart(c: Comparison, name: str) -> Chart:
+    """The municipality over the years, with the peer median and the national value."""
+    ind = c.indicator
+    t = c.trend
+    fig = go.Figure()
+    series = [("gemeente", name, STRONG, "solid", 3), ("mediaan", "mediaan vergelijkbare gemeenten", MEDIAN, "dash", 2),
+              ("nederland", "Nederland", NATIONAL, "dot", 2)]
+    for col, label, color, dash, width in series:
+        if t[col].notna().any():
+            fig.add_trace(go.Scatter(
+                x=t["jaar"], y=t[col], name=label, mode="lines+markers", connectgaps=False,
+                line=dict(color=color, dash=dash, width=width),
+                hovertemplate=f"{label} %{{x}}: %{{y:{_d3(ind.decimals)}}}<extra></extra>",
+            ))
+    base_layout(fig, height=300)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(title_text=ind.unit)
+    own = t.dropna(subset=["gemeente"])
+    years = f"{int(own['jaar'].min())}–{int(own['jaar'].max())}" if len(own) else "geen jaren"
+    title = f"{ind.label} in {name} door de jaren heen ({years})"
+    parts = [f"{int(r.jaar)}: {c.text(r.gemeente)}" for r in own.itertuples()]
+    absent = [str(int(r.jaar)) for r in t.itertuples() if r.gemeente is None or (isinstance(r.gemeente, float) and math.isnan(r.gemeente))]
+    alt = f"Lijndiagram. {name}: " + "; ".join(parts) + "."
+    if absent:
+        alt += f" Geen gegevens voor {name} in: {', '.join(absent)}."
+    data = t.assign(indicator=ind.id)
+    return Chart(fig, title, alt, f"Bron: CBS, Kerncijfers wijken en buurten, {years}.", data)
+
+
+def wijk_chart(ind: Indicator, frame: pd.DataFrame, municipal_value: float | None, name: str, year: int, table: str) -> Chart:
+    """The municipality's wijken side by side, with the municipal value as reference."""
+    shown = frame.dropna(subset=["waarde"]).sort_values("waarde")
+    fig = go.Figure(go.Bar(
+        x=shown["waarde"], y=shown["naam"], orientation="h", marker_color=STRONG,
+        text=[fmt.number(v, ind.decimals) for v in shown["waarde"]], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:" + _d3(ind.decimals) + "}<extra></extra>",
+    ))
+    if municipal_value is not None:
+        fig.add_vline(x=municipal_value, line_dash="dash", line_color=NATIONAL, line_width=2,
+                      annotation_text=f"{name} totaal", annotation_position="top",
+                      annotation_font_color=NATIONAL)
+    base_layout(fig, height=max(220, 22 * len(shown) + 80))
+    fig.update_xaxes(title_text=ind.unit, rangemode="tozero")
+    fig.update_yaxes(tickfont=dict(size=11))
+    title = f"{ind.label} per wijk in {name}, {year}"
+    text = lambda v: fmt.with_unit(v, ind.unit, ind.decimals)  # noqa: E731
+    alt = (f"Staafdiagram van {len(shown)} wijken. {name} als geheel: {text(municipal_value)}."
+           + (f" Hoogste: {shown.iloc[-1]['naam']} ({text(shown.iloc[-1]['waarde'])}); "
+              f"laagste: {shown.iloc[0]['naam']} ({text(shown.iloc[0]['waarde'])})." if len(shown) else "")
+           + _missing_note(frame))
+    data = frame.assign(indicator=ind.id, jaar=year, tabel=table)
+    return Chart(fig, title, alt, f"Bron: CBS, tabel {table}, {year}.", data)
+
+
+def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, table: str | None = None) -> Chart:
+    """Two indicators over all municipalities; this one highlighted, its peers marked."""
+    p = coh.points
+    x, y = coh.x, coh.y
+    rest = p[(p["code"] != code) & ~p["code"].isin(peer_codes)]
+    peers = p[p["code"].isin(peer_codes)]
+    own = p[p["code"] == code]
+    hover = (f"%{{text}}<br>{x.label}: %{{x:{_d3(x.decimals)}}}<br>{y.label}: %{{y:{_d3(y.decimals)}}}<extra></extra>")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=rest["x"], y=rest["y"], text=rest["naam"], mode="markers", name="andere gemeenten",
+                             marker=dict(color=PEER, size=7, opacity=0.7), hovertemplate=hover))
+    fig.add_trace(go.Scatter(x=peers["x"], y=peers["y"], text=peers["naam"], mode="markers", name="vergelijkbare gemeenten",
+                             marker=dict(color="white", size=9, line=dict(color=PEER_MARK, width=2)), hovertemplate=hover))
+    fig.add_trace(go.Scatter(x=own["x"], y=own["y"], text=own["naam"], mode="markers+text", name=name,
+                             textposition="top center", marker=dict(color=STRONG, size=13), hovertemplate=hover))
+    base_layout(fig, height=360)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.22, x=0))
+    fig.update_xaxes(title_text=f"{x.label} ({x.unit})")
+    fig.update_yaxes(title_text=f"{y.label} ({y.unit})")
+    title = f"{y.label} tegen {x.label.lower()}, alle gemeenten met beide cijfers, {coh.year}"
+    alt = "Spreidingsdiagram. " + coh.words(name)
+    if len(own):
+        alt += (f" {name}: {fmt.with_unit(own['x'].iloc[0], x.unit, x.decimals)} en "
+                f"{fmt.with_unit(own['y'].iloc[0], y.unit, y.decimals)}.")
+    data = p.rename(columns={"x": x.id, "y": y.id}).assign(jaar=coh.year)
+    src = f"Bron: CBS, Kerncijfers wijken en buurten {coh.year}" + (f" (tabel {table})" if table else "") + "."
+    return Chart(fig, title, alt, src, data)

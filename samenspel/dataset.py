@@ -1,0 +1,93 @@
+"""Everything the chapters need, computed once and reused: indicator values for every region
+and year, the municipality lists, and the table overview.
+
+The dataset is kept in memory per process and on disk in the cache folder, keyed by a
+fingerprint of its inputs (the CBS files, the catalogues and the package version), so the
+chapter notebooks never recompute it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import samenspel
+from samenspel import cbs, indicators, paths, regions
+
+
+def fingerprint() -> str:
+    """Changes whenever an input of the figures changes."""
+    h = hashlib.sha256()
+    h.update(samenspel.__version__.encode())
+    h.update(str(paths.snapshot_dir()).encode())
+    for name in ("tables.yml", "indicators.yml", "herindelingen.yml"):
+        h.update((paths.DATA_DIR / name).read_bytes())
+    for year, tid in sorted(cbs.table_ids().items()):
+        folder, _ = cbs._location(tid)
+        for fname in ("TableInfos.json", "DataProperties.json", "TypedDataSet.json", cbs.META_FILE):
+            f = folder / fname
+            if f.is_file():
+                st = f.stat()
+                h.update(f"{tid}/{fname}:{st.st_size}:{st.st_mtime_ns}".encode())
+    ref = cbs.reference_file("gemeentelijke_indeling")
+    if ref is not None:
+        st = ref.stat()
+        h.update(f"{ref}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def _cache_file(fp: str) -> Path:
+    return paths.cache_dir() / "_dataset" / f"dataset-{fp}.pkl"
+
+
+def build() -> dict:
+    years = cbs.available_years()
+    data = {
+        "fingerprint": fingerprint(),
+        "years": years,
+        "values": indicators.values(levels=("land", "gemeente", "wijk")),
+        "municipalities": {y: regions.municipalities(y) for y in years},
+        "tables": cbs.table_overview(),
+        "catalogue": list(indicators.catalogue()),
+        "known": regions.known_municipalities(),
+    }
+    data["values"]["indicator"] = data["values"]["indicator"].astype("category")
+    return data
+
+
+@functools.lru_cache(maxsize=2)
+def _load(fp: str) -> dict:
+    path = _cache_file(fp)
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a corrupt or outdated cache file: rebuild it
+            pass
+    data = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    for old in path.parent.glob("dataset-*.pkl"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return data
+
+
+def load() -> dict:
+    if not cbs.available_years():
+        regions.latest_year()  # raises the Dutch message that says what to do
+    return _load(fingerprint())
+
+
+def values_for(data: dict, indicator_id: str) -> pd.DataFrame:
+    v = data["values"]
+    return v[v["indicator"] == indicator_id]

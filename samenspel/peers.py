@@ -1,0 +1,153 @@
+"""Peer groups: the municipalities a municipality is compared with, and why.
+
+The default group is the municipality's *statistical twins*: the municipalities nearest to it
+on a standardised profile. The CBS size class and the province are offered as alternative
+views, and a griffie can pass her own list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from samenspel.errors import SamenspelError
+
+DEFAULT_SIZE = 10
+MIN_COVERAGE = 0.8  # a profile feature is used when this share of municipalities has it
+# The profile: (feature id, label, how it is derived). Features without values for the
+# target or for too many municipalities in that year are left out, and the chapter says so.
+PROFILE = [
+    ("log_inwoners", "aantal inwoners (logaritmisch)"),
+    ("stedelijkheid", "stedelijkheid (omgevingsadressendichtheid)"),
+    ("log_dichtheid", "bevolkingsdichtheid (logaritmisch)"),
+    ("aandeel_0_15", "aandeel kinderen tot 15 jaar"),
+    ("aandeel_65_plus", "aandeel 65-plussers"),
+    ("herkomst", "aandeel inwoners met herkomst buiten Europa"),
+    ("eenpersoonshuishoudens_pct", "aandeel eenpersoonshuishoudens"),
+    ("laagste_40_pct", "aandeel huishoudens met een laag inkomen (laagste 40%)"),
+]
+METHODS = {
+    "tweelingen": "statistische tweelingen",
+    "grootteklasse": "gemeenten in dezelfde CBS-grootteklasse",
+    "provincie": "gemeenten in dezelfde provincie",
+    "eigen": "een eigen keuze",
+}
+
+
+@dataclass
+class PeerGroup:
+    code: str
+    method: str
+    members: list[str]
+    features: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    distances: dict[str, float] = field(default_factory=dict)
+    explanation: str = ""
+
+    @property
+    def label(self) -> str:
+        return METHODS[self.method]
+
+
+def profile(values: pd.DataFrame, municipalities: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Profile features for every municipality of `year` (rows: codes; NaN where unknown).
+
+    `values` is the long indicator table (samenspel.indicators.values); each feature uses the
+    value of `year`.
+    """
+    codes = list(municipalities["code"])
+    v = values[(values["jaar"] == year) & (values["niveau"] == "gemeente")]
+    wide = v.pivot_table(index="code", columns="indicator", values="waarde", aggfunc="first")
+    wide = wide.reindex(codes)
+
+    def col(name):
+        return wide[name] if name in wide else pd.Series(np.nan, index=wide.index)
+
+    inhabitants = municipalities.set_index("code")["inwoners"].reindex(codes).astype(float)
+    urbanity = municipalities.set_index("code")["stedelijkheid"].reindex(codes).astype("Float64").astype(float)
+    herkomst = col("herkomst_buiten_europa_pct").fillna(col("niet_westers_pct"))
+    density = col("bevolkingsdichtheid")
+    return pd.DataFrame({
+        "log_inwoners": np.log10(inhabitants.where(inhabitants > 0)),
+        "stedelijkheid": urbanity,
+        "log_dichtheid": np.log10(density.where(density > 0)),
+        "aandeel_0_15": col("aandeel_0_15"),
+        "aandeel_65_plus": col("aandeel_65_plus"),
+        "herkomst": herkomst,
+        "eenpersoonshuishoudens_pct": col("eenpersoonshuishoudens_pct"),
+        "laagste_40_pct": col("laagste_40_pct"),
+    }, index=pd.Index(codes, name="code"))
+
+
+def twins(code: str, prof: pd.DataFrame, size: int = DEFAULT_SIZE) -> PeerGroup:
+    """The `size` municipalities nearest to `code` on the standardised profile."""
+    if code not in prof.index:
+        raise SamenspelError(f"Gemeente {code} komt niet voor in het profiel van dit jaar.")
+    target = prof.loc[code]
+    labels = dict(PROFILE)
+    used, left_out = [], []
+    for feature in prof.columns:
+        coverage = prof[feature].notna().mean()
+        if pd.notna(target[feature]) and coverage >= MIN_COVERAGE and prof[feature].std() > 0:
+            used.append(feature)
+        else:
+            left_out.append(feature)
+    if "stedelijkheid" in used and "log_dichtheid" in used:
+        used.remove("log_dichtheid")  # one measure of urbanity is enough
+        left_out.append("log_dichtheid")
+    if not used:
+        raise SamenspelError(f"Voor {code} zijn geen profielkenmerken beschikbaar om tweelingen te zoeken.")
+    data = prof[used].dropna()
+    z = (data - data.mean()) / data.std()
+    distance = np.sqrt(((z - z.loc[code]) ** 2).sum(axis=1)).drop(code)
+    nearest = distance.sort_values().head(size)
+    group = PeerGroup(
+        code=code, method="tweelingen", members=list(nearest.index),
+        features=[labels[f] for f in used], left_out=[labels[f] for f in left_out],
+        distances={k: float(v) for k, v in nearest.items()},
+    )
+    group.explanation = (
+        f"De vergelijkingsgroep bestaat uit de {len(group.members)} gemeenten die over het geheel het meest "
+        f"op deze gemeente lijken in {_join(group.features)} (statistische tweelingen). "
+        f"Elk kenmerk telt even zwaar mee, na omrekening naar dezelfde schaal over alle gemeenten."
+    )
+    return group
+
+
+def by_attribute(code: str, municipalities: pd.DataFrame, attribute: str) -> PeerGroup:
+    """All municipalities with the same size class ('grootteklasse') or province ('provincie')."""
+    frame = municipalities.set_index("code")
+    value = frame.loc[code, attribute]
+    if value is None or pd.isna(value):
+        raise SamenspelError(f"Voor {code} is de {attribute} onbekend; kies een andere vergelijking.")
+    members = [c for c in frame.index[frame[attribute] == value] if c != code]
+    method = "grootteklasse" if attribute == "grootteklasse" else "provincie"
+    what = f"de CBS-grootteklasse '{value}'" if method == "grootteklasse" else f"de provincie {value}"
+    group = PeerGroup(code=code, method=method, members=members)
+    group.explanation = (
+        f"De vergelijkingsgroep bestaat uit alle {len(members)} andere gemeenten in {what}. "
+        f"Dat is een eenvoudige, herkenbare indeling, maar gemeenten in één groep kunnen sterk verschillen."
+    )
+    return group
+
+
+def explicit(code: str, members: list[str], municipalities: pd.DataFrame) -> PeerGroup:
+    known = set(municipalities["code"])
+    unknown = [m for m in members if m not in known]
+    if unknown:
+        raise SamenspelError(f"Onbekende gemeenten in de vergelijkingsgroep: {', '.join(unknown)}.")
+    members = [m for m in dict.fromkeys(members) if m != code]
+    group = PeerGroup(code=code, method="eigen", members=members)
+    group.explanation = (
+        f"De vergelijkingsgroep is door de gebruiker zelf gekozen ({len(members)} gemeenten). "
+        f"Samenspel heeft niet gecontroleerd of deze gemeenten goed vergelijkbaar zijn."
+    )
+    return group
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
