@@ -214,40 +214,43 @@ class Chapter:
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
 
-    def wijk_values(self) -> tuple[int | None, pd.DataFrame]:
-        """The latest year <= the chapter's year with wijk figures for a key indicator."""
+    def wijk_values(self) -> pd.DataFrame:
+        """Wijk values of the key indicators, each in its latest year (<= the chapter's year)
+        with wijk figures for this municipality."""
         v = self.data["values"]
         prefix = "WK" + self.municipality.code[2:]
-        wk = v[(v["niveau"] == "wijk") & v["code"].str.startswith(prefix) & (v["jaar"] <= self.year)]
         key_ids = [i.id for i in self.data["catalogue"] if i.key]
-        with_data = wk[wk["indicator"].isin(key_ids) & wk["waarde"].notna()]
+        wk = v[(v["niveau"] == "wijk") & v["code"].str.startswith(prefix) & (v["jaar"] <= self.year)
+               & v["indicator"].isin(key_ids)]
+        with_data = wk[wk["waarde"].notna()]
         if with_data.empty:
-            return None, wk.iloc[0:0]
-        year = int(with_data["jaar"].max())
-        return year, wk[wk["jaar"] == year]
+            return wk.iloc[0:0]
+        latest = with_data.groupby("indicator", observed=True)["jaar"].max()
+        keep = wk["jaar"] == wk["indicator"].map(latest).astype(float)
+        return wk[keep]
 
     def show_wijken(self) -> None:
-        year, wk = self.wijk_values()
-        if year is None:
+        wk = self.wijk_values()
+        if wk.empty:
             _md(f"Voor de wijken van {self.name} zijn er in de beschikbare CBS-tabellen tot en met {self.year} "
                 f"**geen gegevens** over de kernindicatoren. Het CBS publiceert wijkcijfers in de Kerncijfers "
                 f"wijken en buurten; kleine aantallen worden daar om privacyredenen weggelaten.")
             return
-        n = wk["code"].nunique()
-        _md(f"De {n} wijken van {self.name} naast elkaar, in {year}. De stippellijn is de waarde van de hele "
-            f"gemeente. Wijken waar het CBS het cijfer niet publiceert (te weinig inwoners of geheim), staan "
-            f"onder de figuur als 'geen gegevens'.")
+        _md(f"De wijken van {self.name} naast elkaar, per indicator in het nieuwste jaar met wijkcijfers. "
+            f"De stippellijn is de waarde van de hele gemeente. Wijken waar het CBS het cijfer niet publiceert "
+            f"(te weinig inwoners of geheim), staan onder de figuur als 'geen gegevens'.")
+        gv = self.data["values"]
         shown = 0
         for ind in self.data["catalogue"]:
             if not ind.key or shown >= MAX_WIJK_CHARTS:
                 continue
-            frame = wk[wk["indicator"] == ind.id][["code", "naam", "waarde", "tabel"]]
+            frame = wk[wk["indicator"] == ind.id][["code", "naam", "waarde", "tabel", "jaar"]]
             if frame.empty or frame["waarde"].notna().sum() == 0:
                 continue
-            gv = self.data["values"]
+            year = int(frame["jaar"].iloc[0])
             own = gv[(gv["indicator"] == ind.id) & (gv["code"] == self.municipality.code) & (gv["jaar"] == year)]["waarde"]
             own_value = None if own.empty or pd.isna(own.iloc[0]) else float(own.iloc[0])
-            _display(charts.wijk_chart(ind, frame, own_value, self.name, year, frame["tabel"].iloc[0]))
+            _display(charts.wijk_chart(ind, frame.drop(columns="jaar"), own_value, self.name, year, frame["tabel"].iloc[0]))
             shown += 1
 
     def coherences(self) -> list[compare.Coherence]:
@@ -313,8 +316,8 @@ class Chapter:
 
         studies = casestudies.load_all(paths.CASESTUDY_DIR)
         frame = self.data["municipalities"][self.year]
-        sizes = {c: casestudies.size_class_for_population(int(i)) for c, i in zip(frame["code"], frame["inwoners"])
-                 if i == i and i is not None}
+        # the case-study schema uses the CBS size classes of samenspel.regions
+        sizes = dict(zip(frame["code"], frame["grootteklasse"]))
         return casestudies.for_chapter(self.municipality.code, self.peer_group.members,
                                        sizes.get(self.municipality.code), studies, size_class_of=sizes.get)
 

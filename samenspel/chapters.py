@@ -48,7 +48,7 @@ class Result:
 
 
 def chapter_path(code: str) -> Path:
-    return paths.CHAPTER_DIR / f"{code}.ipynb"
+    return paths.chapter_dir() / f"{code}.ipynb"
 
 
 def _package_hash() -> str:
@@ -149,8 +149,8 @@ def execute(job: Job) -> tuple[str, str | None]:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    paths.CHAPTER_DIR.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{job.code}-", suffix=".ipynb", dir=paths.CHAPTER_DIR)
+    paths.chapter_dir().mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{job.code}-", suffix=".ipynb", dir=paths.chapter_dir())
     os.close(fd)
     try:
         kwargs = {"km": _KM} if _KM is not None else {}

@@ -14,6 +14,12 @@ CASESTUDY_DIR = ROOT / "casestudies"
 
 SNAPSHOT_ENV = "SAMENSPEL_SNAPSHOT"
 CACHE_ENV = "SAMENSPEL_CACHE"
+CHAPTER_ENV = "SAMENSPEL_CHAPTER_DIR"
+
+
+def chapter_dir() -> Path:
+    """Where generated chapters go (book/gemeenten; tests point it elsewhere)."""
+    return Path(os.environ.get(CHAPTER_ENV) or CHAPTER_DIR)
 
 
 def cache_dir() -> Path:

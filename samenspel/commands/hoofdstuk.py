@@ -36,7 +36,8 @@ def run(args) -> int:
 
 
 def report(result) -> None:
-    where = paths.CHAPTER_DIR.relative_to(paths.ROOT)
+    where = paths.chapter_dir()
+    where = where.relative_to(paths.ROOT) if where.is_relative_to(paths.ROOT) else where
     print(f"{len(result.written)} hoofdstuk(ken) gemaakt in {where}/, {len(result.skipped)} ongewijzigd "
           f"overgeslagen ({result.seconds:.1f} s).")
     if result.failures:

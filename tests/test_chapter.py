@@ -1,0 +1,193 @@
+"""Chapters executed with papermill, checked against the raw snapshot cells."""
+
+import csv
+import html
+import json
+import re
+import statistics
+
+import pytest
+
+from samenspel import chapters, paths
+from tests.rawcbs import cell, rows
+
+KWB_2019, KWB_2024, KWB_2025 = "84583NED", "85984NED", "86165NED"
+
+
+@pytest.fixture(scope="module")
+def chapter_dir(tmp_path_factory, snapshot_dir):
+    out = tmp_path_factory.mktemp("gemeenten")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SAMENSPEL_SNAPSHOT", str(snapshot_dir))
+    mp.setenv("SAMENSPEL_CHAPTER_DIR", str(out))
+    mp.setenv("SAMENSPEL_CACHE", str(tmp_path_factory.mktemp("cache")))
+    from tests.conftest import clear_caches
+
+    clear_caches()
+    r1 = chapters.run_chapters(["Amsterdam"], jobs=1, year=2019, progress=False)
+    r2 = chapters.run_chapters(["Almere", "Leiden", "Vlieland"], jobs=2, progress=False)
+    assert not r1.failures and not r2.failures, (r1.failures, r2.failures)
+    yield out
+    mp.undo()
+    clear_caches()
+
+
+def load(chapter_dir, code):
+    return json.loads((chapter_dir / f"{code}.ipynb").read_text("utf-8"))
+
+
+def outputs(nb):
+    """(section heading, output text) for every rich output, in order."""
+    section, result = None, []
+    for c in nb["cells"]:
+        if c["cell_type"] == "markdown":
+            m = re.search(r"^#+ (.+)$", "".join(c["source"]), re.M)
+            if m:
+                section = m.group(1).strip()
+        for o in c.get("outputs", []):
+            data = o.get("data", {})
+            text = "".join(data.get("text/html", "")) or "".join(data.get("text/markdown", ""))
+            if o.get("output_type") == "error":
+                text = "ERROR " + o.get("ename", "")
+            result.append((section, text))
+    return result
+
+
+def section_text(nb, name):
+    return "\n".join(t for s, t in outputs(nb) if s == name)
+
+
+def table_row(nb, label):
+    for _, text in outputs(nb):
+        m = re.search(r'<th scope="row">' + re.escape(html.escape(label)) + r"</th>((?:<td>.*?</td>){5})", text)
+        if m:
+            return re.findall(r"<td>(.*?)</td>", m.group(1))
+    raise AssertionError(f"no row {label}")
+
+
+def nl(value, decimals=1, suffix=""):
+    """Independent Dutch formatting for the expected values."""
+    if value is None:
+        return "geen gegevens"
+    text = f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return text + suffix
+
+
+def peer_codes(chapter_dir, code, year):
+    # the peers the chapter used, as stated in its metadata
+    from samenspel.chapter import Chapter
+
+    return Chapter.build(code, year).peer_group.members
+
+
+def test_every_section_is_there_and_nothing_failed(chapter_dir):
+    for code in ("GM0363", "GM0034", "GM0546", "GM0096"):
+        nb = load(chapter_dir, code)
+        heads = [s for s, _ in outputs(nb)]
+        for name in ("Wie", "In het kort", "Jeugd", "Wmo", "Participatie en inkomen", "Bevolking", "Wijken",
+                     "Samenhang", "Definities en bronnen", "Leren van anderen", "Vragen voor het gesprek"):
+            assert name in heads, (code, name)
+        assert not any(t.startswith("ERROR") for _, t in outputs(nb))
+        # code is hidden and the injected parameters are removed from the page
+        for c in nb["cells"]:
+            if c["cell_type"] == "code":
+                tags = c["metadata"].get("tags", [])
+                assert "remove-input" in tags or "remove-cell" in tags
+        injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+        assert injected and all("remove-cell" in c["metadata"]["tags"] for c in injected)
+        assert nb["metadata"]["samenspel"]["code"] == code
+
+
+def test_amsterdam_2019_figures_equal_raw_cells(chapter_dir, snapshot_dir):
+    nb = load(chapter_dir, "GM0363")
+    peers = peer_codes(chapter_dir, "GM0363", 2019)
+    for label, stem, decimals, unit in [
+        ("Jongeren met jeugdzorg", "PercentageJongerenMetJeugdzorg", 1, "%"),
+        ("Wmo-cliënten per 1.000 inwoners", "WmoClientenRelatief", 0, " per 1.000 inwoners"),
+        ("Huishoudens onder of rond het sociaal minimum", "HuishOnderOfRondSociaalMinimum", 1, "%"),
+    ]:
+        value, median, national, year, _ = table_row(nb, label)
+        assert value == nl(cell(snapshot_dir, KWB_2019, "GM0363", stem), decimals, unit)
+        in_table = rows(str(snapshot_dir / KWB_2019))
+        peer_values = [cell(snapshot_dir, KWB_2019, p, stem) for p in peers if p in in_table]
+        peer_values = [v for v in peer_values if v is not None]
+        if len(peer_values) >= 3:
+            assert median == nl(statistics.median(peer_values), decimals, unit)
+        else:  # in the snapshot only Amsterdam has this figure in 2019
+            assert median == "geen gegevens"
+        assert national == nl(cell(snapshot_dir, KWB_2019, "NL00", stem), decimals, unit)
+        assert year == "2019"
+    # computed indicator: bijstand per 1,000 inhabitants
+    value = table_row(nb, "Bijstandsuitkeringen per 1.000 inwoners")[0]
+    raw = cell(snapshot_dir, KWB_2019, "GM0363", "PersonenPerSoortUitkeringBijstand") / cell(
+        snapshot_dir, KWB_2019, "GM0363", "AantalInwoners") * 1000
+    assert value == nl(raw, 1, " per 1.000 inwoners")
+
+
+def test_suppressed_wijk_values_read_geen_gegevens(chapter_dir, snapshot_dir):
+    nb = load(chapter_dir, "GM0363")
+    wijken = section_text(nb, "Wijken")
+    suppressed = [r for code, r in rows(str(snapshot_dir / KWB_2019)).items()
+                  if code.startswith("WK0363") and r.get("PercentageJongerenMetJeugdzorg_88") is None]
+    assert suppressed
+    assert "Jongeren met jeugdzorg per wijk in Amsterdam, 2019" in wijken
+    assert "Geen gegevens voor:" in wijken
+
+
+def test_almere_uses_latest_year_with_data_per_indicator(chapter_dir, snapshot_dir):
+    nb = load(chapter_dir, "GM0034")
+    value, median, national, year, _ = table_row(nb, "Jongeren met jeugdzorg")
+    assert year == "2024"  # 2025 has no youth-care figures yet
+    assert value == nl(cell(snapshot_dir, KWB_2024, "GM0034", "PercentageJongerenMetJeugdzorg"), 1, "%")
+    assert national == nl(cell(snapshot_dir, KWB_2024, "NL00", "PercentageJongerenMetJeugdzorg"), 1, "%")
+    value, _, _, year, _ = table_row(nb, "Inwoners")
+    assert year == "2025" and value == nl(cell(snapshot_dir, KWB_2025, "GM0034", "AantalInwoners"), 0)
+    # wijken of Almere in 2024
+    assert "per wijk in Almere, 2024" in section_text(nb, "Wijken")
+
+
+def test_small_municipality_says_which_themes_have_no_data(chapter_dir, snapshot_dir):
+    nb = load(chapter_dir, "GM0096")
+    wie = section_text(nb, "Wie")
+    assert "geen cijfers over: jeugd, wmo en participatie en inkomen" in wie
+    jeugd = section_text(nb, "Jeugd")
+    assert "geen gegevens" in jeugd and "0,0" not in jeugd
+    value, _, _, year, _ = table_row(nb, "Inwoners")
+    assert value == nl(cell(snapshot_dir, KWB_2024, "GM0096", "AantalInwoners"), 0) and year == "2024"
+    row = table_row(nb, "Kinderen tot 15 jaar")
+    raw = cell(snapshot_dir, KWB_2024, "GM0096", "k_0Tot15Jaar") / cell(snapshot_dir, KWB_2024, "GM0096", "AantalInwoners") * 100
+    assert row[0] == nl(raw, 1, "%")
+    assert "geen gegevens" in section_text(nb, "Wijken")
+
+
+def test_chapter_has_findings_questions_and_provenance(chapter_dir):
+    nb = load(chapter_dir, "GM0546")
+    kort = section_text(nb, "In het kort")
+    assert 3 <= kort.count("- **") <= 6 and "tegen een mediaan van" in kort
+    vragen = section_text(nb, "Vragen voor het gesprek")
+    assert 3 <= len(re.findall(r"^\d\. ", vragen, re.M)) <= 5
+    bron = section_text(nb, "Verantwoording")
+    assert "85984NED" in bron and "Samenspel" in bron and "download als CSV" in bron
+    assert "correlatie" in section_text(nb, "Samenhang")
+
+
+def test_csv_download_holds_the_source_cells(chapter_dir, snapshot_dir):
+    path = paths.ROOT / "_static" / "downloads" / "GM0034.csv"
+    with open(path, encoding="utf-8") as fh:
+        data = list(csv.DictReader(fh, delimiter=";"))
+    row = next(r for r in data if r["code"] == "GM0034" and r["indicator"] == "wmo_per_1000" and r["jaar"] == "2024")
+    assert float(row["waarde"].replace(",", ".")) == cell(snapshot_dir, KWB_2024, "GM0034", "WmoClientenRelatief")
+    assert row["tabel"] == KWB_2024 and row["kolommen"].startswith("WmoClientenRelatief_")
+
+
+def test_unchanged_chapter_is_skipped_and_failure_writes_nothing(chapter_dir, monkeypatch):
+    before = (chapter_dir / "GM0034.ipynb").stat().st_mtime_ns
+    result = chapters.run_chapters(["Almere"], jobs=1, progress=False)
+    assert result.skipped == ["GM0034"] and not result.written
+    assert (chapter_dir / "GM0034.ipynb").stat().st_mtime_ns == before
+    # an unknown peer in an explicit list fails inside the planner: nothing is written
+    from samenspel.errors import SamenspelError
+
+    with pytest.raises(SamenspelError):
+        chapters.run_chapters(["Almere"], jobs=1, vergelijk_met=["Nergenshuizen"], progress=False)
+    assert sorted(p.name for p in chapter_dir.iterdir()) == ["GM0034.ipynb", "GM0096.ipynb", "GM0363.ipynb", "GM0546.ipynb"]
