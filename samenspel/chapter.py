@@ -67,14 +67,14 @@ class Chapter:
             raise SamenspelError(
                 f"Voor {year} is er geen KWB-tabel beschikbaar (beschikbaar: {', '.join(map(str, years))})."
             )
-        muni = regions.lookup(gemeente, year)
+        muni = regions.lookup(gemeente, year, data["municipalities"][year])
         profile_year = cls._profile_year(data, year)
         municipalities = data["municipalities"][profile_year]
         if muni.code not in set(municipalities["code"]):
             municipalities = data["municipalities"][year]
             profile_year = year
         if vergelijk_met:
-            codes = [regions.lookup(m, year).code for m in vergelijk_met]
+            codes = [regions.lookup(m, year, data["municipalities"][year]).code for m in vergelijk_met]
             group = peers.explicit(muni.code, codes, data["municipalities"][year])
         elif methode in ("grootteklasse", "provincie"):
             group = peers.by_attribute(muni.code, data["municipalities"][year], methode)

@@ -87,8 +87,10 @@ def plan(queries, year: int | None = None, vergelijk_met=None, methode: str = "t
     if queries == "alle":
         codes = list(data["municipalities"][year]["code"])
     else:
-        codes = list(dict.fromkeys(regions.lookup(q, year).code for q in queries))
-    peer_codes = [regions.lookup(m, year).code for m in vergelijk_met] if vergelijk_met else None
+        frame = data["municipalities"][year]
+        codes = list(dict.fromkeys(regions.lookup(q, year, frame).code for q in queries))
+    peer_codes = ([regions.lookup(m, year, data["municipalities"][year]).code for m in vergelijk_met]
+                  if vergelijk_met else None)
     package = _package_hash()
     frame = data["municipalities"][year].set_index("code")
     jobs = []
@@ -115,7 +117,7 @@ def _start_kernel(index_queue) -> None:
     from jupyter_client.manager import KernelManager
 
     try:
-        index = index_queue.get(timeout=5)
+        index = index_queue.get(timeout=5) if index_queue is not None else 0
     except Exception:
         index = 0
     time.sleep(KERNEL_STAGGER * index)
@@ -207,7 +209,17 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
             todo.append(job)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     bar = _progress(len(todo), progress)
-    if todo:
+    if todo and workers == 1:
+        # One worker: run in this process and skip the cost of spawning one.
+        _start_kernel(None)
+        try:
+            for job in todo:
+                code, error = execute(job)
+                (result.failures.__setitem__(code, error) if error else result.written.append(code))
+                bar.update(1)
+        finally:
+            _stop_kernel()
+    elif todo:
         ctx = mp.get_context("spawn")
         index_queue = ctx.Queue()
         for i in range(workers):

@@ -265,14 +265,15 @@ def _record(frame: pd.DataFrame, code: str) -> Municipality:
     )
 
 
-def lookup(query: str, year: int | None = None) -> Municipality:
+def lookup(query: str, year: int | None = None, frame: pd.DataFrame | None = None) -> Municipality:
     """Find a municipality by name or code, forgiving case, accents, spaces and code forms.
 
     A dissolved municipality raises DissolvedMunicipality naming its successor; an unknown
     one raises UnknownMunicipality with up to three suggestions.
     """
     year = latest_year() if year is None else int(year)
-    frame = municipalities(year)
+    if frame is None:
+        frame = municipalities(year)
     code = code_from(query)
     if code is None:
         key = normalise(query)

@@ -1,0 +1,130 @@
+"""Unit tests of formatting, peers, comparisons and charts on small real extracts."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from samenspel import charts, compare, fmt, peers
+from samenspel.indicators import Indicator, Source
+
+
+@pytest.mark.parametrize("value,decimals,text", [
+    (1234.5, 1, "1.234,5"), (12.345, 1, "12,3"), (1234567, 0, "1.234.567"), (0, 0, "0"),
+    (None, 1, "geen gegevens"), (float("nan"), 1, "geen gegevens"), (-3.25, 2, "-3,25"),
+])
+def test_dutch_numbers(value, decimals, text):
+    assert fmt.number(value, decimals) == text
+
+
+def test_values_with_units():
+    assert fmt.with_unit(12.34, "% van de huishoudens", 1) == "12,3%"
+    assert fmt.with_unit(45, "per 1.000 inwoners", 0) == "45 per 1.000 inwoners"
+    assert fmt.with_unit(378, "x 1.000 euro", 0) == "€ 378.000"
+    assert fmt.with_unit(None, "%", 1) == "geen gegevens"
+    assert fmt.date_nl("2025-03-27T02:00:00") == "27-03-2025"
+
+
+def _ind(id="x", unit="%", theme="wmo", decimals=1):
+    return Indicator(id=id, label=id.upper(), theme=theme, unit=unit, compute="cbs", decimals=decimals,
+                     column=Source(("X",)))
+
+
+def _values(ind_id, data):
+    rows = []
+    for year, per_code in data.items():
+        for code, v in per_code.items():
+            rows.append({"indicator": ind_id, "code": code, "naam": code, "niveau": "land" if code == "NL00" else "gemeente",
+                         "jaar": year, "waarde": v, "tabel": "T", "kolommen": "X_1", "status": "definitief"})
+    return pd.DataFrame(rows)
+
+
+def test_compare_uses_latest_year_with_a_value_and_same_year_for_peers():
+    ind = _ind()
+    vals = _values("x", {
+        2023: {"A": 10.0, "B": 1.0, "C": 2.0, "D": 3.0, "NL00": 5.0},
+        2024: {"A": np.nan, "B": 100.0, "C": 200.0, "D": 300.0, "NL00": 50.0},
+    })
+    c = compare.compare(ind, "A", ["B", "C", "D"], vals, 2024)
+    assert c.year == 2023 and c.value == 10.0
+    assert c.peer_median == 2.0 and c.national == 5.0  # same year as the municipality
+    assert c.rank == 1 and c.ranked_of == 4
+    assert list(c.trend["jaar"]) == [2023, 2024]
+    assert c.trend.loc[1, "gemeente"] is None or math.isnan(c.trend.loc[1, "gemeente"])
+
+
+def test_compare_without_data_and_with_too_few_peers():
+    ind = _ind()
+    empty = compare.compare(ind, "A", ["B"], _values("x", {2024: {"A": np.nan, "B": 1.0}}), 2024)
+    assert not empty.has_data and empty.value is None
+    few = compare.compare(ind, "A", ["B", "C"], _values("x", {2024: {"A": 1.0, "B": 2.0, "C": 3.0}}), 2024)
+    assert few.has_data and few.peer_median is None and few.peer_count == 2
+
+
+def test_findings_are_neutral_and_ordered_by_difference():
+    comps = []
+    for i, own in enumerate([10.0, 30.0, 21.0, 19.0]):
+        ind = _ind(id=f"i{i}")
+        vals = _values(ind.id, {2024: {"A": own, "B": 18.0, "C": 20.0, "D": 22.0, "NL00": 20.0}})
+        comps.append(compare.compare(ind, "A", ["B", "C", "D"], vals, 2024))
+    found = compare.findings(comps, "Almere", minimum=2, maximum=3, threshold=1.0)
+    ids = [f.comparison.indicator.id for f in found]
+    assert ids == ["i0", "i1"]  # |score| 2.5 each; i2 and i3 are within the threshold
+    assert "duidelijk lager" in found[0].sentence and "duidelijk hoger" in found[1].sentence
+    assert "10,0%" in found[0].sentence and "mediaan van 20,0%" in found[0].sentence and "2024" in found[0].sentence
+    assert "slecht" not in found[0].sentence and "goed" not in found[0].sentence
+    assert found[0].question.endswith("?")
+
+
+def test_coherence_states_correlation_in_words():
+    x, y = _ind("x"), _ind("y")
+    rng = np.random.default_rng(1)
+    codes = [f"GM{i:04d}" for i in range(20)]
+    xs = rng.normal(10, 2, 20)
+    vals = pd.concat([_values("x", {2024: dict(zip(codes, xs))}), _values("y", {2024: dict(zip(codes, xs * 2 + 1))})])
+    coh = compare.coherence(x, y, vals, "GM0003", 2024)
+    assert coh.year == 2024 and coh.n == 20 and coh.r == pytest.approx(1.0)
+    assert "een sterk positief verband" in coh.words("X") and "oorzaak" in coh.words("X")
+    none = compare.coherence(x, y, vals, "GM9999", 2024)
+    assert none.r is None and "geen gegevens" in none.words("X")
+
+
+def test_twins_pick_nearest_and_explain_features():
+    prof = pd.DataFrame({
+        "log_inwoners": [5.0, 5.1, 4.0, 5.05, 3.0],
+        "stedelijkheid": [np.nan] * 5,  # unknown everywhere: left out
+        "aandeel_65_plus": [20, 21, 30, 19, 25],
+    }, index=pd.Index(["A", "B", "C", "D", "E"], name="code"))
+    group = peers.twins("A", prof, size=2)
+    assert set(group.members) == {"B", "D"}
+    assert "stedelijkheid (omgevingsadressendichtheid)" in group.left_out
+    assert "aantal inwoners (logaritmisch)" in group.explanation
+    assert group.explanation.count(".") >= 2
+
+
+def test_peer_views_by_attribute_and_explicit():
+    munis = pd.DataFrame({"code": ["A", "B", "C"], "grootteklasse": ["k", "k", "g"], "provincie": ["P", "Q", "P"]})
+    assert peers.by_attribute("A", munis, "grootteklasse").members == ["B"]
+    assert peers.by_attribute("A", munis, "provincie").members == ["C"]
+    assert peers.explicit("A", ["C", "A", "C"], munis).members == ["C"]
+    with pytest.raises(Exception, match="Onbekende gemeenten"):
+        peers.explicit("A", ["Z"], munis)
+
+
+def test_position_chart_house_style_and_text_alternative():
+    ind = _ind(decimals=1)
+    vals = _values("x", {2024: {"A": 12.0, "B": 10.0, "C": np.nan, "D": 14.0, "E": 11.0, "NL00": 11.5}})
+    c = compare.compare(ind, "A", ["B", "C", "D", "E"], vals, 2024)
+    chart = charts.position_chart(c, "Almere", "A")
+    html = chart.html()
+    assert "cdn.plot.ly" not in html and "<script src" not in html  # plotly.js comes from the book
+    assert chart.fig.layout.separators == ",."
+    bar = chart.fig.data[0]
+    colors = dict(zip(bar.y, bar.marker.color))
+    assert colors["Almere"] == charts.STRONG and colors["B"] == charts.PEER
+    assert "C" not in list(bar.y)  # a missing value is not drawn as a zero bar ...
+    assert "Geen gegevens voor: C" in chart.alt  # ... but named
+    assert "12,0%" in chart.alt and "Nederland: 11,5%" in chart.alt
+    assert chart.fig.layout.shapes[0].x0 == 11.5  # the national reference line
+    assert "Bron: CBS, tabel T" in html
