@@ -175,6 +175,22 @@ def available_years(statistic: str = "kwb") -> list[int]:
     return sorted(year for year, tid in table_ids(statistic).items() if is_available(tid))
 
 
+def ensure_available(statistic: str = "kwb", warn=print) -> list[int]:
+    """Download the registered tables that are not cached yet (never in snapshot mode).
+
+    A table that cannot be fetched is skipped with one warning; its year is then simply
+    absent. Returns the years that are available afterwards.
+    """
+    if paths.snapshot_dir() is None:
+        missing = [(y, t) for y, t in sorted(table_ids(statistic).items()) if not is_available(t)]
+        for year, tid in missing:
+            try:
+                download_table(tid)
+            except SamenspelError as exc:
+                warn(f"Let op: tabel {tid} ({year}) is niet beschikbaar en wordt overgeslagen. {exc.message}")
+    return available_years(statistic)
+
+
 def reference_file(name: str) -> Path | None:
     """A reference file from data/tables.yml: in the snapshot, or placed in the cache dir."""
     entry = registry().get("reference_files", {}).get(name)

@@ -83,6 +83,7 @@ def _load(fp: str) -> dict:
 
 
 def load() -> dict:
+    cbs.ensure_available()
     if not cbs.available_years():
         regions.latest_year()  # raises the Dutch message that says what to do
     return _load(fingerprint())

@@ -153,3 +153,12 @@ def test_table_overview(use_snapshot):
     assert rows["85984NED"]["origin"] == "snapshot"
     assert rows["85984NED"]["modified"] == "2025-03-27"
     assert rows["82931NED"]["origin"] is None  # 2014: not available here
+
+
+def test_ensure_available_downloads_missing_years_and_skips_unpublished(cbs_server, empty_cache):
+    warnings = []
+    years = cbs.ensure_available(warn=warnings.append)
+    # the local server serves only the 2019 and 2025 tables; the other years are skipped
+    assert years == [2019, 2025]
+    assert (empty_cache / "84583NED" / "TypedDataSet.json").is_file()
+    assert len(warnings) == 10 and all("wordt overgeslagen" in w for w in warnings)

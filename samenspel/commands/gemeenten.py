@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from samenspel import fmt, regions
+import sys
+
+from samenspel import cbs, fmt, regions
 
 
 def add_arguments(parser) -> None:
@@ -10,6 +12,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    cbs.ensure_available(warn=lambda m: print(m, file=sys.stderr))
     frame = regions.municipalities(args.jaar)
     year = int(frame["jaar"].iloc[0]) if len(frame) else args.jaar
     print(f"Gemeenten op 1 januari {year}: {len(frame)}")
