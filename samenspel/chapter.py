@@ -195,10 +195,15 @@ class Chapter:
     def theme_table(self, comps: list[compare.Comparison]) -> str:
         rows = []
         for c in comps:
-            t = c.text
+            unit = c.indicator.unit
+            pct = unit.startswith("%")
+
+            def t(v, c=c, pct=pct):
+                return fmt.number(v, c.indicator.decimals) + ("%" if pct and not fmt.is_missing(v) else "")
+
             rows.append(
                 "<tr>"
-                f"<th scope=\"row\">{html.escape(c.indicator.label)}</th>"
+                f"<th scope=\"row\">{html.escape(c.indicator.label)}<br><small>{html.escape(unit)}</small></th>"
                 f"<td>{t(c.value)}</td><td>{t(c.peer_median)}</td><td>{t(c.national)}</td>"
                 f"<td>{c.year or '–'}</td>"
                 f"<td>{f'{c.rank} van {c.ranked_of}' if c.rank else '–'}</td>"

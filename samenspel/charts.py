@@ -67,8 +67,9 @@ class Chart:
             f'<figure class="samenspel-chart" role="group" aria-label="{html.escape(self.title)}">'
             f'<p class="samenspel-chart-title"><strong>{html.escape(self.title)}</strong></p>'
             f'<div aria-hidden="true">{plot}</div>'
-            f'<figcaption><span class="samenspel-chart-alt">{html.escape(self.alt)}</span> '
-            f'<span class="samenspel-chart-source">{html.escape(self.source)}</span></figcaption>'
+            f'<figcaption><span class="samenspel-chart-source">{html.escape(self.source)}</span>'
+            f'<details class="samenspel-chart-alt"><summary>Beschrijving van de figuur</summary>'
+            f"<p>{html.escape(self.alt)}</p></details></figcaption>"
             f"</figure>"
         )
 
@@ -86,6 +87,14 @@ def _missing_note(frame: pd.DataFrame) -> str:
     if not missing:
         return ""
     return f" Geen gegevens voor: {', '.join(missing)}."
+
+
+def _bar_range(values: pd.Series, reference: float | None) -> list[float]:
+    """From zero (or the lowest negative value) to a little past the longest bar, so that the
+    value labels outside the bars stay readable on a narrow screen."""
+    top = max([v for v in list(values) + [reference] if v is not None and not pd.isna(v)] or [1.0])
+    low = min([0.0] + [v for v in values if not pd.isna(v)])
+    return [low, top * 1.22 if top > 0 else 1.0]
 
 
 def position_chart(c: Comparison, name: str, code: str) -> Chart:
@@ -108,7 +117,8 @@ def position_chart(c: Comparison, name: str, code: str) -> Chart:
                       annotation_text="Nederland", annotation_position="top",
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 26 * len(shown) + 80))
-    fig.update_xaxes(title_text=ind.unit, rangemode="tozero")
+    fig.update_layout(margin=dict(t=30))
+    fig.update_xaxes(title_text=ind.unit, range=_bar_range(shown["waarde"], c.national))
     title = f"{ind.label}: {name} en vergelijkbare gemeenten, {c.year}"
     order = shown.sort_values("waarde", ascending=False)
     alt = (f"Staafdiagram. {name}: {c.text(c.value)}, plaats {c.rank} van {c.ranked_of}. "
@@ -163,7 +173,8 @@ def wijk_chart(ind: Indicator, frame: pd.DataFrame, municipal_value: float | Non
                       annotation_text=f"{name} totaal", annotation_position="top",
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 22 * len(shown) + 80))
-    fig.update_xaxes(title_text=ind.unit, rangemode="tozero")
+    fig.update_layout(margin=dict(t=30))
+    fig.update_xaxes(title_text=ind.unit, range=_bar_range(shown["waarde"], municipal_value))
     fig.update_yaxes(tickfont=dict(size=11))
     title = f"{ind.label} per wijk in {name}, {year}"
     text = lambda v: fmt.with_unit(v, ind.unit, ind.decimals)  # noqa: E731

@@ -59,7 +59,7 @@ def section_text(nb, name):
 
 def table_row(nb, label):
     for _, text in outputs(nb):
-        m = re.search(r'<th scope="row">' + re.escape(html.escape(label)) + r"</th>((?:<td>.*?</td>){5})", text)
+        m = re.search(r'<th scope="row">' + re.escape(html.escape(label)) + r"(?:<br><small>[^<]*</small>)?</th>((?:<td>.*?</td>){5})", text)
         if m:
             return re.findall(r"<td>(.*?)</td>", m.group(1))
     raise AssertionError(f"no row {label}")
@@ -103,7 +103,7 @@ def test_amsterdam_2019_figures_equal_raw_cells(chapter_dir, snapshot_dir):
     peers = peer_codes(chapter_dir, "GM0363", 2019)
     for label, stem, decimals, unit in [
         ("Jongeren met jeugdzorg", "PercentageJongerenMetJeugdzorg", 1, "%"),
-        ("Wmo-cliënten per 1.000 inwoners", "WmoClientenRelatief", 0, " per 1.000 inwoners"),
+        ("Wmo-cliënten per 1.000 inwoners", "WmoClientenRelatief", 0, ""),
         ("Huishoudens onder of rond het sociaal minimum", "HuishOnderOfRondSociaalMinimum", 1, "%"),
     ]:
         value, median, national, year, _ = table_row(nb, label)
@@ -121,7 +121,7 @@ def test_amsterdam_2019_figures_equal_raw_cells(chapter_dir, snapshot_dir):
     value = table_row(nb, "Bijstandsuitkeringen per 1.000 inwoners")[0]
     raw = cell(snapshot_dir, KWB_2019, "GM0363", "PersonenPerSoortUitkeringBijstand") / cell(
         snapshot_dir, KWB_2019, "GM0363", "AantalInwoners") * 1000
-    assert value == nl(raw, 1, " per 1.000 inwoners")
+    assert value == nl(raw, 1)
 
 
 def test_suppressed_wijk_values_read_geen_gegevens(chapter_dir, snapshot_dir):
