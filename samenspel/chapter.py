@@ -26,7 +26,6 @@ CHARTS_PER_THEME = 2
 MAX_WIJK_CHARTS = 5
 COHERENCE_PAIRS = [("laagste_40_pct", "wmo_per_1000"), ("sociaal_minimum_pct", "wmo_per_1000"),
                    ("bijstand_per_1000", "jeugdzorg_pct")]
-DOWNLOAD_DIR = paths.ROOT / "_static" / "downloads"
 
 
 def _display(obj) -> None:
@@ -383,7 +382,10 @@ class Chapter:
                                        "wijk" if c.startswith("WK") else "vergelijkbare gemeente")
         return rows[["indicator", "jaar", "code", "naam", "rol", "waarde", "tabel", "kolommen", "status"]]
 
-    def write_csv(self, directory: Path = DOWNLOAD_DIR) -> Path:
+    def write_csv(self, directory: Path | None = None) -> Path:
+        """Write the figure data next to the chapter (book/gemeenten/GMxxxx.csv); the chapter
+        links to it and the book build publishes it as a download."""
+        directory = paths.chapter_dir() if directory is None else directory
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / f"{self.municipality.code}.csv"
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")

@@ -66,7 +66,7 @@ class Chart:
         return (
             f'<figure class="samenspel-chart" role="group" aria-label="{html.escape(self.title)}">'
             f'<p class="samenspel-chart-title"><strong>{html.escape(self.title)}</strong></p>'
-            f'<div aria-hidden="true">{plot}</div>'
+            f'<div class="samenspel-chart-plot">{plot}</div>'
             f'<figcaption><span class="samenspel-chart-source">{html.escape(self.source)}</span>'
             f'<details class="samenspel-chart-alt"><summary>Beschrijving van de figuur</summary>'
             f"<p>{html.escape(self.alt)}</p></details></figcaption>"

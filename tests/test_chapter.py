@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from samenspel import chapters, paths
+from samenspel import chapters
 from tests.rawcbs import cell, rows
 
 KWB_2019, KWB_2024, KWB_2025 = "84583NED", "85984NED", "86165NED"
@@ -172,7 +172,7 @@ def test_chapter_has_findings_questions_and_provenance(chapter_dir):
 
 
 def test_csv_download_holds_the_source_cells(chapter_dir, snapshot_dir):
-    path = paths.ROOT / "_static" / "downloads" / "GM0034.csv"
+    path = chapter_dir / "GM0034.csv"
     with open(path, encoding="utf-8") as fh:
         data = list(csv.DictReader(fh, delimiter=";"))
     row = next(r for r in data if r["code"] == "GM0034" and r["indicator"] == "wmo_per_1000" and r["jaar"] == "2024")
@@ -190,4 +190,5 @@ def test_unchanged_chapter_is_skipped_and_failure_writes_nothing(chapter_dir, mo
 
     with pytest.raises(SamenspelError):
         chapters.run_chapters(["Almere"], jobs=1, vergelijk_met=["Nergenshuizen"], progress=False)
-    assert sorted(p.name for p in chapter_dir.iterdir()) == ["GM0034.ipynb", "GM0096.ipynb", "GM0363.ipynb", "GM0546.ipynb"]
+    assert sorted(p.name for p in chapter_dir.glob("*.ipynb")) == ["GM0034.ipynb", "GM0096.ipynb", "GM0363.ipynb", "GM0546.ipynb"]
+    assert not list(chapter_dir.glob(".*"))  # no temporary files left

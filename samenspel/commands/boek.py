@@ -1,0 +1,88 @@
+"""`python -m samenspel boek`: generate the book's generated parts and build it as HTML."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from samenspel import book
+from samenspel.errors import SamenspelError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--alle",
+        action="store_true",
+        help="maak eerst de hoofdstukken van alle gemeenten (dat duurt lang)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="aantal hoofdstukken dat tegelijk wordt gemaakt (standaard: aantal processorkernen)",
+    )
+    parser.add_argument(
+        "--uitgebreid",
+        action="store_true",
+        help="toon alle meldingen van Jupyter Book en Sphinx",
+    )
+    parser.add_argument(
+        "--opnieuw",
+        action="store_true",
+        help="bouw alle pagina's opnieuw, niet alleen wat is veranderd",
+    )
+
+
+def _run_chapters(codes, jobs: int) -> None:
+    try:
+        from samenspel.chapters import run_chapters
+    except ImportError as exc:
+        raise SamenspelError(
+            f"Hoofdstukken maken kan nog niet: de module samenspel.chapters ontbreekt ({exc})."
+        ) from exc
+    run_chapters(codes=codes, jobs=jobs)
+
+
+def run(args: argparse.Namespace) -> int:
+    layout = book.Layout()
+    jobs = args.jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise SamenspelError("--jobs moet 1 of meer zijn.")
+
+    if args.alle:
+        print(f"Alle hoofdstukken maken ({jobs} tegelijk)…", flush=True)
+        _run_chapters("alle", jobs)
+    elif not book.read_chapters(layout.chapter_dir):
+        names = ", ".join(book.DEFAULT_CODES)
+        print(f"Er zijn nog geen hoofdstukken. Eerst een paar voorbeelden maken: {names}…", flush=True)
+        _run_chapters(list(book.DEFAULT_CODES), jobs)
+
+    started = time.perf_counter()
+    result = book.generate(layout, log_to=lambda msg: print(f"Let op: {msg}", flush=True))
+    changed = len(result.written) + len(result.removed)
+    print(
+        f"{len(result.chapters)} hoofdstukken in het boek; "
+        f"{changed} gegenereerde bestanden bijgewerkt.",
+        flush=True,
+    )
+
+    print("Het boek bouwen (waarschuwingen gelden als fouten)…", flush=True)
+    proc = book.build_html(layout, strict=True, fresh=args.opnieuw, quiet=not args.uitgebreid)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SamenspelError(
+            "Het boek kon niet worden gebouwd. Hierboven staat wat er misging "
+            "(elke waarschuwing telt als fout).",
+            exit_code=proc.returncode or 1,
+        )
+    index = layout.html_dir / "index.html"
+    print(f"\nKlaar in {seconds:.1f} s. Open het boek in uw browser:\n  {index.as_uri()}")
+    print(
+        "Of bekijk het via een lokale webserver:\n"
+        f"  python -m http.server --directory {layout.html_dir} 8000\n"
+        "  en ga naar http://127.0.0.1:8000/"
+    )
+    return 0

@@ -1,0 +1,345 @@
+"""The built book in a real browser: headless Chromium (Debian's /usr/bin/chromium) via Playwright.
+
+A small book (three chapters and one case study) is built into a temporary folder and served
+on 127.0.0.1. The checks: every plotly figure drew, no console errors, no request to any other
+host, the search page finds a municipality, the municipalities table can be searched and sorted,
+nothing is wider than a phone screen, and axe-core finds no serious accessibility problems.
+
+Without /usr/bin/chromium the tests are skipped, except in CI (CI=true), where they fail.
+Set SAMENSPEL_SCREENSHOTS=DIR to keep phone-sized screenshots of the main pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from samenspel.paths import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 812}
+
+INTRO = "book/intro.html"
+CHAPTER = "book/gemeenten/GM0034.html"
+INDEX = "book/generated/gemeenten.html"
+CASESTUDIES = "book/generated/casestudies/index.html"
+PAGES = [
+    INTRO,
+    "book/leeswijzer.html",
+    "book/methode.html",
+    "book/bijdragen.html",
+    "book/generated/indicatoren.html",
+    "book/generated/bronnen.html",
+    INDEX,
+    "book/generated/provincie-flevoland.html",
+    CHAPTER,
+    "book/gemeenten/GM0546.html",
+    "book/gemeenten/GM0363.html",
+    CASESTUDIES,
+    "book/generated/casestudies/almere-monitor.html",
+    "genindex.html",
+]
+
+
+def _need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser checks must run)")
+    pytest.skip(reason)
+
+
+def _load_build_helper():
+    path = ROOT / "tests" / "fixtures" / "book" / "build.py"
+    spec = importlib.util.spec_from_file_location("samenspel_book_fixture_build", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def html_dir(tmp_path_factory, snapshot_dir):
+    _need(CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SAMENSPEL_SNAPSHOT", str(snapshot_dir))
+        import conftest
+
+        conftest.clear_caches()
+        layout, _, proc = _load_build_helper().build_small_book(tmp_path_factory.mktemp("book"))
+        conftest.clear_caches()
+    assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    return layout.html_dir
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(html_dir):
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser_context(base_url, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,  # the fresh profile folder is Chromium's --user-data-dir
+            headless=True,
+            viewport=PHONE,
+            locale="nl-NL",
+        )
+        context.set_default_timeout(20_000)
+        yield context
+        context.close()
+
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # pragma: no cover - reported by the browser_context fixture
+    PlaywrightTimeout = TimeoutError
+
+
+class Visit:
+    """One page load, with everything the browser reported."""
+
+    def __init__(self, context, base_url: str):
+        self.context = context
+        self.base = urlsplit(base_url)
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.requests: list[str] = []
+        self.page = context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("request", lambda req: self.requests.append(req.url))
+        self.page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url}"))
+        self.page.on(
+            "response",
+            lambda resp: resp.status >= 400 and self.errors.append(f"HTTP {resp.status}: {resp.url}"),
+        )
+        self.page.route("**/*", self._route)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.errors.append(f"console: {msg.text}")
+
+    def is_local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "about"):
+            return True
+        if parts.scheme == "blob":
+            parts = urlsplit(url[len("blob:"):])
+        return parts.hostname == self.base.hostname and parts.port == self.base.port
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if self.is_local(url):
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def open(self, path: str):
+        self.page.goto(self.base.geturl() + path, wait_until="load")
+        # Let late requests (fonts, map workers) happen before the checks. A page with a
+        # plotly map keeps a worker busy, so "networkidle" may never come: wait at most 3 s.
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=3_000)
+        except PlaywrightTimeout:
+            pass
+        return self.page
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def visit(browser_context, base_url):
+    visits: list[Visit] = []
+
+    def _open(path: str) -> Visit:
+        v = Visit(browser_context, base_url)
+        visits.append(v)
+        v.open(path)
+        return v
+
+    yield _open
+    for v in visits:
+        v.close()
+
+
+def _screenshot(page, name: str) -> None:
+    folder = os.environ.get("SAMENSPEL_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+# --------------------------------------------------------------------------- figures
+
+def test_every_plotly_figure_draws_an_svg(visit):
+    v = visit(CHAPTER)
+    page = v.page
+    graphs = page.locator("div.plotly-graph-div")
+    assert graphs.count() >= 3
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('div.plotly-graph-div')]"
+        ".every(g => g.querySelector('svg.main-svg'))"
+    )
+    for i in range(graphs.count()):
+        assert graphs.nth(i).locator("svg.main-svg").count() >= 1, f"figure {i} did not draw"
+    assert any(u.split("?")[0].endswith("_static/plotly.min.js") for u in v.requests)
+    assert v.errors == []
+    assert v.foreign == []
+    _screenshot(page, "hoofdstuk-almere")
+
+
+def test_pages_without_figures_do_not_load_plotly(visit):
+    v = visit(INTRO)
+    assert v.page.locator("div.plotly-graph-div").count() == 0
+    assert not any("plotly" in u for u in v.requests)
+    assert v.errors == []
+    _screenshot(v.page, "welkom")
+
+
+# --------------------------------------------------------------------------- every page
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_errors_and_stays_on_this_server(visit, path):
+    v = visit(path)
+    page = v.page
+    assert page.locator("h1").count() >= 1, "page has no title"
+    assert page.evaluate("document.documentElement.lang") == "nl"
+    assert v.errors == [], f"{path}: {v.errors}"
+    assert v.foreign == [], f"{path} asked other hosts: {v.foreign}"
+    # Nothing is wider than the phone screen (the page itself never scrolls sideways).
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{path} is {overflow}px wider than a phone screen"
+
+
+def test_interface_is_dutch(visit):
+    page = visit(INTRO).page
+    html = page.content()
+    assert "Zoek in Samenspel" in html
+    assert "Search this book" not in html
+
+
+# --------------------------------------------------------------------------- search
+
+def test_search_page_finds_a_municipality_by_name(visit):
+    v = visit("search.html?q=Almere")
+    page = v.page
+    page.wait_for_selector("#search-results ul.search li a")
+    links = page.eval_on_selector_all(
+        "#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))"
+    )
+    assert any("gemeenten/GM0034.html" in href for href in links), links
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    assert v.errors == []
+    assert v.foreign == []
+
+
+# --------------------------------------------------------------------------- municipalities table
+
+def _names(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".samenspel-tabel tbody tr:not([hidden]) td:first-child",
+        "cells => cells.map(c => c.textContent.trim())",
+    )
+
+
+def test_municipalities_table_searches_and_sorts(visit):
+    v = visit(INDEX)
+    page = v.page
+    field = page.get_by_label("Zoek in de tabel")
+    assert field.get_attribute("type") == "search"
+    assert _names(page) == ["Almere", "Amsterdam", "Leiden"]
+    status = page.locator(".samenspel-tabel [role=status]")
+    assert status.inner_text() == "3 gemeenten"
+
+    field.fill("zuid-holl")  # province, case-insensitive
+    assert _names(page) == ["Leiden"]
+    assert status.inner_text() == "1 van de 3 gemeenten"
+    field.fill("xyz")
+    assert _names(page) == []
+    assert "Niets gevonden" in status.inner_text()
+    field.fill("")
+
+    inwoners = page.locator(".samenspel-tabel thead th").nth(2)
+    button = inwoners.get_by_role("button")
+    assert "Inwoners" in button.inner_text()
+    button.click()
+    assert inwoners.get_attribute("aria-sort") == "ascending"
+    assert _names(page) == ["Leiden", "Almere", "Amsterdam"]  # ascending by inhabitants
+    button.click()
+    assert inwoners.get_attribute("aria-sort") == "descending"
+    assert _names(page) == ["Amsterdam", "Almere", "Leiden"]
+    gemeente = page.locator(".samenspel-tabel thead th").nth(0)
+    gemeente.get_by_role("button").click()
+    assert gemeente.get_attribute("aria-sort") == "ascending"
+    assert inwoners.get_attribute("aria-sort") is None
+    assert _names(page) == ["Almere", "Amsterdam", "Leiden"]
+
+    _screenshot(page, "gemeenten")
+    page.get_by_role("link", name="Leiden").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("book/gemeenten/GM0546.html")
+    assert v.errors == []
+
+
+def test_table_script_leaves_other_pages_alone(visit):
+    page = visit("book/generated/bronnen.html").page
+    assert page.locator(".samenspel-zoek").count() == 0
+    assert page.locator("th[aria-sort], .samenspel-sorteer").count() == 0
+
+
+# --------------------------------------------------------------------------- accessibility
+
+@pytest.mark.parametrize("path", [INTRO, CHAPTER, INDEX, CASESTUDIES])
+def test_no_serious_accessibility_violations(visit, path):
+    _need(AXE.is_file(), f"{AXE} is missing (run `npm ci`)")
+    page = visit(path).page
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ['violations']});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+            }));
+        }"""
+    )
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"{path}: {serious}"
