@@ -3,7 +3,7 @@
     SAMENSPEL_SNAPSHOT=../shared/data/cbs .venv/bin/python benchmarks/book.py
 
 Builds a book in a temporary folder: the chapters in book/gemeenten/ when there are any
-(otherwise three chapter-shaped fixture notebooks) and the case studies in casestudies/ (or
+(otherwise three real chapters made from the snapshot) and the case studies in casestudies/ (or
 one fixture case study). Prints:
 - the full build time (generated pages + Jupyter Book, from scratch);
 - a rebuild with nothing changed;
@@ -130,7 +130,7 @@ def main() -> int:
         source = f"{len(real_chapters)} chapters from book/gemeenten/"
     else:
         helper.write_chapters(layout.chapter_dir)
-        source = f"{len(helper.CODES)} fixture chapters (book/gemeenten/ is empty)"
+        source = f"{len(helper.CODES)} real chapters made for the benchmark (book/gemeenten/ is empty)"
     from samenspel import casestudies
 
     real_studies = casestudies.case_study_files(book.Layout().casestudies)
