@@ -177,7 +177,7 @@ class Chapter:
         with_data = [c for c in comps if c.has_data]
         if not with_data:
             _md(f"Voor {self.name} zijn er in de beschikbare CBS-tabellen tot en met {self.year} **geen gegevens** "
-                f"over dit thema ({', '.join(c.indicator.label.lower() for c in comps)}).")
+                f"over dit thema ({', '.join(fmt.lower_first(c.indicator.label) for c in comps)}).")
             return
         _html(self.theme_table(comps))
         for c in self._charted(comps):
@@ -279,7 +279,7 @@ class Chapter:
             f"**{self.name}** is blauw, de vergelijkbare gemeenten zijn omcirkeld.")
         for coh in self.coherences():
             if coh.r is None:
-                _md(f"**{coh.y.label} tegen {coh.x.label.lower()}**: {coh.words(self.name)} "
+                _md(f"**{coh.y.label} tegen {fmt.lower_first(coh.x.label)}**: {coh.words(self.name)} "
                     f"Voor {self.name} of voor te weinig andere gemeenten zijn beide cijfers niet "
                     f"in hetzelfde jaar beschikbaar.")
                 continue

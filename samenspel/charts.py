@@ -30,6 +30,13 @@ CONFIG = {
 }
 
 
+def _wrap(text: str, width: int = 32) -> str:
+    """Axis titles wrap instead of being cut off on a 375 px screen."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def _d3(decimals: int) -> str:
     return f",.{decimals}f"
 
@@ -118,7 +125,7 @@ def position_chart(c: Comparison, name: str, code: str) -> Chart:
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 26 * len(shown) + 80))
     fig.update_layout(margin=dict(t=30))
-    fig.update_xaxes(title_text=ind.unit, range=_bar_range(shown["waarde"], c.national))
+    fig.update_xaxes(title_text=_wrap(ind.unit), range=_bar_range(shown["waarde"], c.national))
     title = f"{ind.label}: {name} en vergelijkbare gemeenten, {c.year}"
     order = shown.sort_values("waarde", ascending=False)
     alt = (f"Staafdiagram. {name}: {c.text(c.value)}, plaats {c.rank} van {c.ranked_of}. "
@@ -147,7 +154,7 @@ def trend_chart(c: Comparison, name: str) -> Chart:
     base_layout(fig, height=300)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
     fig.update_xaxes(dtick=1, tickformat="d")
-    fig.update_yaxes(title_text=ind.unit)
+    fig.update_yaxes(title_text=_wrap(ind.unit, 24))
     own = t.dropna(subset=["gemeente"])
     years = f"{int(own['jaar'].min())}–{int(own['jaar'].max())}" if len(own) else "geen jaren"
     title = f"{ind.label} in {name} door de jaren heen ({years})"
@@ -174,7 +181,7 @@ def wijk_chart(ind: Indicator, frame: pd.DataFrame, municipal_value: float | Non
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 22 * len(shown) + 80))
     fig.update_layout(margin=dict(t=30))
-    fig.update_xaxes(title_text=ind.unit, range=_bar_range(shown["waarde"], municipal_value))
+    fig.update_xaxes(title_text=_wrap(ind.unit), range=_bar_range(shown["waarde"], municipal_value))
     fig.update_yaxes(tickfont=dict(size=11))
     title = f"{ind.label} per wijk in {name}, {year}"
     text = lambda v: fmt.with_unit(v, ind.unit, ind.decimals)  # noqa: E731
@@ -201,11 +208,12 @@ def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, t
                              marker=dict(color="white", size=9, line=dict(color=PEER_MARK, width=2)), hovertemplate=hover))
     fig.add_trace(go.Scatter(x=own["x"], y=own["y"], text=own["naam"], mode="markers+text", name=name,
                              textposition="top center", marker=dict(color=STRONG, size=13), hovertemplate=hover))
-    base_layout(fig, height=360)
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.22, x=0))
-    fig.update_xaxes(title_text=f"{x.label} ({x.unit})")
-    fig.update_yaxes(title_text=f"{y.label} ({y.unit})")
-    title = f"{y.label} tegen {x.label.lower()}, alle gemeenten met beide cijfers, {coh.year}"
+    base_layout(fig, height=420)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.32, x=0),
+                      margin=dict(b=60))
+    fig.update_xaxes(title_text=_wrap(f"{x.label} ({x.unit})", 36), title_font_size=12)
+    fig.update_yaxes(title_text=_wrap(f"{y.label} ({y.unit})", 26), title_font_size=12)
+    title = f"{y.label} tegen {fmt.lower_first(x.label)}, alle gemeenten met beide cijfers, {coh.year}"
     alt = "Spreidingsdiagram. " + coh.words(name)
     if len(own):
         alt += (f" {name}: {fmt.with_unit(own['x'].iloc[0], x.unit, x.decimals)} en "

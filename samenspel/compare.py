@@ -107,20 +107,30 @@ def _difference_word(c: Comparison) -> str:
 
 
 def findings(comparisons: list[Comparison], name: str, minimum: int = 3, maximum: int = 6,
-             threshold: float = 0.5) -> list[Finding]:
+             threshold: float = 0.5, max_context: int = 2) -> list[Finding]:
     """The indicators where the municipality differs most from its peers, in plain Dutch.
 
-    Only rates and shares are considered (counts mostly measure size). The wording is neutral
-    ('hoger dan', 'lager dan'): a difference is a reason to ask, not a verdict.
+    Only rates and shares are considered (counts mostly measure size). The social-domain
+    themes come first; population indicators are context and take at most `max_context`
+    places. The wording is neutral ('hoger dan', 'lager dan'): a difference is a reason to
+    ask, not a verdict.
     """
     candidates = [c for c in comparisons
                   if c.has_data and c.score is not None and c.indicator.unit != "aantal"
                   and c.indicator.id not in ("stedelijkheid", "omgevingsadressendichtheid")
                   and c.value != c.peer_median]
     candidates.sort(key=lambda c: abs(c.score), reverse=True)
-    chosen = [c for c in candidates if abs(c.score) >= threshold][:maximum]
-    if len(chosen) < minimum:
-        chosen = candidates[:minimum]
+    social = [c for c in candidates if c.indicator.theme != "bevolking"]
+    context = [c for c in candidates if c.indicator.theme == "bevolking"]
+    chosen = [c for c in social if abs(c.score) >= threshold][:maximum]
+    room = min(max_context, maximum - len(chosen))
+    chosen += [c for c in context if abs(c.score) >= threshold][:room]
+    for c in social + context:  # too few clear differences: the largest ones still
+        if len(chosen) >= minimum:
+            break
+        if c not in chosen:
+            chosen.append(c)
+    chosen.sort(key=lambda c: (c.indicator.theme == "bevolking", -abs(c.score)))
     result = []
     for c in chosen:
         word = _difference_word(c)
@@ -178,8 +188,8 @@ class Coherence:
         else:
             what = "nauwelijks een"
         direction = "positief" if self.r > 0 else "negatief"
-        tail = (f": gemeenten met een hoger cijfer voor {self.x.label.lower()} hebben doorgaans "
-                f"{'ook een hoger' if self.r > 0 else 'een lager'} cijfer voor {self.y.label.lower()}"
+        tail = (f": gemeenten met een hoger cijfer voor {fmt.lower_first(self.x.label)} hebben doorgaans "
+                f"{'ook een hoger' if self.r > 0 else 'een lager'} cijfer voor {fmt.lower_first(self.y.label)}"
                 if strength >= 0.2 else "")
         return (f"Over {self.n} gemeenten ({self.year}) is er {what} {direction} verband "
                 f"(correlatie {fmt.number(self.r, 2)}){tail}. Een verband zegt niets over oorzaak en gevolg.")

@@ -45,3 +45,10 @@ def date_nl(value) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     y, m, d = text[:10].split("-")
     return f"{d}-{m}-{y}"
+
+
+def lower_first(label: str) -> str:
+    """'Jongeren met jeugdzorg' -> 'jongeren met jeugdzorg', but 'Wmo-cliënten' stays."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower() and not label.startswith("Wmo"):
+        return label[0].lower() + label[1:]
+    return label

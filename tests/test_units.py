@@ -128,3 +128,22 @@ def test_position_chart_house_style_and_text_alternative():
     assert "12,0%" in chart.alt and "Nederland: 11,5%" in chart.alt
     assert chart.fig.layout.shapes[0].x0 == 11.5  # the national reference line
     assert "Bron: CBS, tabel T" in html
+
+
+def test_findings_put_the_social_domain_before_population_context():
+    comps = []
+    for i, (theme, own) in enumerate([("bevolking", 40.0), ("bevolking", 38.0), ("bevolking", 36.0),
+                                      ("wmo", 26.0), ("jeugd", 15.0)]):
+        ind = _ind(id=f"i{i}", theme=theme)
+        vals = _values(ind.id, {2024: {"A": own, "B": 18.0, "C": 20.0, "D": 22.0, "NL00": 20.0}})
+        comps.append(compare.compare(ind, "A", ["B", "C", "D"], vals, 2024))
+    found = [f.comparison.indicator.id for f in compare.findings(comps, "X", minimum=3, maximum=6)]
+    # the social-domain differences lead although the population ones are larger; at most
+    # two population indicators are shown
+    assert found == ["i3", "i4", "i0", "i1"]
+
+
+def test_lower_first_keeps_acronyms():
+    assert fmt.lower_first("Jongeren met jeugdzorg") == "jongeren met jeugdzorg"
+    assert fmt.lower_first("Wmo-cliënten per 1.000 inwoners") == "Wmo-cliënten per 1.000 inwoners"
+    assert fmt.lower_first("AOW-uitkeringen") == "AOW-uitkeringen"
