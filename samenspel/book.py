@@ -562,9 +562,25 @@ def generate(layout: Layout | None = None, *, log_to: Callable[[str], None] | No
 
 # --------------------------------------------------------------------------- plotly.js
 
+# The chapters draw only bar and scatter traces, which plotly's official "basic" bundle
+# covers at under a quarter of the full bundle's size (1.1 MB instead of 4.8 MB): better for
+# readers on a phone. It comes from npm (package.json) and is used only when its version is
+# the plotly.js version of the installed plotly package; otherwise the full bundle is used.
+BASIC_BUNDLE = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
+BASIC_TRACES = {"bar", "scatter", "pie"}
+
+
 def plotly_js_source() -> Path:
     import plotly
+    from plotly.offline import get_plotlyjs_version
 
+    meta = BASIC_BUNDLE.parent / "package.json"
+    if BASIC_BUNDLE.is_file() and meta.is_file():
+        try:
+            if json.loads(meta.read_text("utf-8")).get("version") == get_plotlyjs_version():
+                return BASIC_BUNDLE
+        except (OSError, ValueError):
+            pass
     path = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
     if not path.is_file():
         raise SamenspelError(f"plotly.min.js niet gevonden in het geïnstalleerde plotly-pakket ({path}).")

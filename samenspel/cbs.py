@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 TABLE_ID_RE = re.compile(r"^[0-9]{5}[A-Z]{3}$")
 META_FILE = "_samenspel.json"  # written by us next to cbsodata's files: when and from where
-REQUIRED_FILES = ("TableInfos.json", "DataProperties.json", "TypedDataSet.json")
+REQUIRED_FILES = ("TableInfos.json", "TypedDataSet.json")
+DOWNLOADED_FILES = REQUIRED_FILES + ("DataProperties.json",)  # what every download must hold
 NUMERIC_TYPES = {"Long", "Integer", "Short", "Double", "Float", "Decimal", "Byte"}
 DEFAULT_TIMEOUT = 60  # seconds per HTTP request
 DEFAULT_RETRIES = 3
@@ -285,7 +286,7 @@ def _replace_folder(new: Path, target: Path) -> None:
 
 
 def _check_folder(folder: Path, table_id: str) -> None:
-    for name in REQUIRED_FILES:
+    for name in DOWNLOADED_FILES:
         _read_json(folder / name)
 
 
@@ -387,7 +388,9 @@ def _load_table_cached(table_id: str, download: bool, _stamp: float) -> Table:
 
 def _read_folder(folder: Path, table_id: str, origin: str) -> Table:
     infos = _read_json(folder / "TableInfos.json")
-    properties = _read_json(folder / "DataProperties.json")
+    # DataProperties is part of every download; a reference table kept without it (such as
+    # 84489NED in the snapshot) is read with its values as text.
+    properties = _read_json(folder / "DataProperties.json") if (folder / "DataProperties.json").exists() else []
     rows = _read_json(folder / "TypedDataSet.json")
     info = infos[0] if infos else {}
     dims = [p["Key"] for p in properties if p.get("Type") in ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")]

@@ -28,7 +28,7 @@ def fingerprint() -> str:
     h.update(str(paths.snapshot_dir()).encode())
     for name in ("tables.yml", "indicators.yml", "herindelingen.yml"):
         h.update((paths.DATA_DIR / name).read_bytes())
-    for year, tid in sorted(cbs.table_ids().items()):
+    for year, tid in sorted(cbs.table_ids().items()) + sorted(cbs.table_ids("provincies").items()):
         folder, _ = cbs._location(tid)
         for fname in ("TableInfos.json", "DataProperties.json", "TypedDataSet.json", cbs.META_FILE):
             f = folder / fname
@@ -84,6 +84,8 @@ def _load(fp: str) -> dict:
 
 def load() -> dict:
     cbs.ensure_available()
+    if cbs.reference_file("gemeentelijke_indeling") is None:
+        cbs.ensure_available("provincies")
     if not cbs.available_years():
         regions.latest_year()  # raises the Dutch message that says what to do
     return _load(fingerprint())

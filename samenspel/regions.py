@@ -37,6 +37,10 @@ URBANITY_LABELS = {
     4: "weinig stedelijk",
     5: "niet stedelijk",
 }
+PROVINCES = {
+    "Groningen", "Fryslân", "Friesland", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
+    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
+}
 # Names people use that are not CBS's official name.
 ALIASES = {
     "denbosch": "GM0796",
@@ -145,6 +149,40 @@ def indeling() -> pd.DataFrame | None:
     return _indeling_cached(str(path) if path else None)
 
 
+def provinces_from_table(table: cbs.Table) -> dict[str, str]:
+    """GMxxxx -> province name from any CBS table that has both (Gebieden in Nederland,
+    Woonplaatsen in Nederland). The columns are recognised by their values, because their
+    keys differ per table and year."""
+    data = table.data
+    text_cols = [c for c in data.columns if pd.api.types.is_string_dtype(data[c])]
+    code_col = province_col = None
+    for col in text_cols:
+        values = data[col].dropna().astype(str).str.strip()
+        if values.empty:
+            continue
+        if code_col is None and values.str.fullmatch(r"GM\d{4}").mean() > 0.95:
+            code_col = col
+        elif province_col is None and values.isin(PROVINCES).mean() > 0.95 and values.nunique() >= 10:
+            province_col = col
+    if code_col is None or province_col is None:
+        return {}
+    pairs = data[[code_col, province_col]].dropna().astype(str)
+    pairs = pairs[pairs[code_col].str.strip().str.fullmatch(r"GM\d{4}")]
+    return dict(zip(pairs[code_col].str.strip(), pairs[province_col].str.strip()))
+
+
+def provinces_from_cbs(year: int) -> dict[str, str]:
+    """Provinces from the registered CBS tables, the table nearest to `year` first."""
+    result: dict[str, str] = {}
+    for y, tid in sorted(cbs.table_ids("provincies").items(), key=lambda yt: abs(yt[0] - year), reverse=True):
+        if cbs.is_available(tid):
+            try:
+                result.update(provinces_from_table(cbs.load_table(tid, download=False)))
+            except SamenspelError:
+                continue
+    return result
+
+
 @functools.lru_cache(maxsize=1)
 def mergers() -> dict[str, dict]:
     with open(paths.DATA_DIR / "herindelingen.yml", encoding="utf-8") as fh:
@@ -205,7 +243,7 @@ def _municipalities_cached(year: int, _stamp: tuple) -> pd.DataFrame:
         codes = dict(zip(valid["gm_code"], valid["gemeente_naam"]))
         provinces = dict(zip(valid["gm_code"], valid["provincie_naam"]))
     else:
-        codes, provinces = {}, {}
+        codes, provinces = {}, provinces_from_cbs(year)
     for code, name in kwb_names.items():
         codes.setdefault(code, name)
     inhabitants = _pick_nearest(base[base["indicator"] == "inwoners"], year)

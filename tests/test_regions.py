@@ -1,5 +1,7 @@
 import csv
 
+import pandas as pd
+
 import pytest
 
 from samenspel import regions
@@ -112,3 +114,28 @@ def test_known_municipalities_include_dissolved_ones(use_snapshot):
     assert known["GM0034"] == "Almere"
     assert known["GM0457"] == "Weesp"
     assert "GM1992" in known
+
+
+def test_provinces_from_a_cbs_table_when_the_municipality_list_is_missing(tmp_path, monkeypatch, snapshot_dir):
+    """Without the municipality list (the live API), provinces come from CBS's own tables;
+    here the real 'Woonplaatsen in Nederland 2019' (84489NED) of the snapshot."""
+    from tests.conftest import clear_caches
+
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    for table in ("84583NED", "85984NED", "84489NED"):
+        (snap / table).symlink_to(snapshot_dir / table)
+    monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(snap))
+    clear_caches()
+    from samenspel import cbs
+
+    provinces = regions.provinces_from_table(cbs.load_table("84489NED"))
+    assert provinces["GM0034"] == "Flevoland" and provinces["GM0546"] == "Zuid-Holland"
+    assert len(provinces) == 355  # every municipality of 2019
+    frame = regions.municipalities(2024).set_index("code")
+    assert len(frame) == 342  # the list itself now comes from the KWB table
+    assert frame.loc["GM0034", "provincie"] == "Flevoland"
+    assert frame.loc["GM0363", "provincie"] == "Noord-Holland"
+    # a municipality formed after 2019 has no province in this 2019 table: unknown, not guessed
+    assert frame.loc["GM1992", "provincie"] is None or pd.isna(frame.loc["GM1992", "provincie"])
+    clear_caches()

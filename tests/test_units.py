@@ -147,3 +147,21 @@ def test_lower_first_keeps_acronyms():
     assert fmt.lower_first("Jongeren met jeugdzorg") == "jongeren met jeugdzorg"
     assert fmt.lower_first("Wmo-cliënten per 1.000 inwoners") == "Wmo-cliënten per 1.000 inwoners"
     assert fmt.lower_first("AOW-uitkeringen") == "AOW-uitkeringen"
+
+
+def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot, monkeypatch):
+    from samenspel import book, chapter
+
+    shown = []
+    monkeypatch.setattr(chapter, "_display", shown.append)
+    monkeypatch.setattr(chapter, "_md", lambda text: None)
+    monkeypatch.setattr(chapter, "_html", lambda text: None)
+    ch = chapter.Chapter.build("Amsterdam", 2019)
+    for theme in ("jeugd", "wmo", "participatie", "bevolking"):
+        ch.show_theme(theme)
+    ch.show_wijken()
+    ch.show_samenhang()
+    types = {trace.type for c in shown for trace in c.fig.data}
+    assert types and types <= book.BASIC_TRACES
+    if book.BASIC_BUNDLE.is_file():  # installed by `npm ci`
+        assert book.plotly_js_source() == book.BASIC_BUNDLE

@@ -12,7 +12,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    cbs.ensure_available(warn=lambda m: print(m, file=sys.stderr))
+    warn = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    cbs.ensure_available(warn=warn)
+    if cbs.reference_file("gemeentelijke_indeling") is None:
+        cbs.ensure_available("provincies", warn=warn)
     frame = regions.municipalities(args.jaar)
     year = int(frame["jaar"].iloc[0]) if len(frame) else args.jaar
     print(f"Gemeenten op 1 januari {year}: {len(frame)}")
