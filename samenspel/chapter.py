@@ -218,6 +218,48 @@ class Chapter:
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
 
+    def alternative_groups(self) -> list[peers.PeerGroup]:
+        """The CBS size class and the province, as other views next to the twins."""
+        frame = self.data["municipalities"][self.year]
+        groups = []
+        for attribute in ("grootteklasse", "provincie"):
+            if self.peer_group.method == attribute:
+                continue
+            try:
+                groups.append(peers.by_attribute(self.municipality.code, frame, attribute))
+            except SamenspelError:
+                continue
+        return groups
+
+    def show_alternatieven(self) -> None:
+        groups = self.alternative_groups()
+        key = [c for c in self.comparisons.values() if c.indicator.key and c.has_data]
+        if not groups or not key:
+            _md("Geen andere vergelijkingsgroepen met gegevens.")
+            return
+        head = "".join(f'<th scope="col">Mediaan {html.escape(g.label)}</th>' for g in groups)
+        rows = []
+        for c in key:
+            cells = [f"<td>{fmt.number(c.value, c.indicator.decimals)}</td>",
+                     f"<td>{fmt.number(c.peer_median, c.indicator.decimals)}</td>"]
+            for g in groups:
+                vals = dataset.values_for(self.data, c.indicator.id)
+                other = compare.compare(c.indicator, self.municipality.code, g.members,
+                                        vals[vals["niveau"] == "gemeente"], self.year)
+                n = f" <small>({other.peer_count})</small>" if other.peer_median is not None else ""
+                cells.append(f"<td>{fmt.number(other.peer_median, c.indicator.decimals)}{n}</td>")
+            rows.append(f'<tr><th scope="row">{html.escape(c.indicator.label)}<br><small>'
+                        f'{html.escape(c.indicator.unit)}, {c.year}</small></th>{"".join(cells)}</tr>')
+        what = " en ".join(g.explanation.split(". ")[0].replace("De vergelijkingsgroep bestaat uit ", "")
+                           for g in groups)
+        _md(f"Dezelfde kernindicatoren, vergeleken met andere groepen: {what}. Tussen haakjes: "
+            f"het aantal gemeenten met een cijfer.")
+        _html('<div class="samenspel-table-wrap"><table class="samenspel-table">'
+              f"<caption>{html.escape(self.name)} naast de mediaan van drie vergelijkingsgroepen.</caption>"
+              f'<thead><tr><th scope="col">Indicator</th><th scope="col">{html.escape(self.name)}</th>'
+              f'<th scope="col">Mediaan {html.escape(self.peer_group.label)}</th>{head}</tr></thead>'
+              f"<tbody>{''.join(rows)}</tbody></table></div>")
+
     def wijk_values(self) -> pd.DataFrame:
         """Wijk values of the key indicators, each in its latest year (<= the chapter's year)
         with wijk figures for this municipality."""

@@ -192,3 +192,21 @@ def test_unchanged_chapter_is_skipped_and_failure_writes_nothing(chapter_dir, mo
         chapters.run_chapters(["Almere"], jobs=1, vergelijk_met=["Nergenshuizen"], progress=False)
     assert sorted(p.name for p in chapter_dir.glob("*.ipynb")) == ["GM0034.ipynb", "GM0096.ipynb", "GM0363.ipynb", "GM0546.ipynb"]
     assert not list(chapter_dir.glob(".*"))  # no temporary files left
+
+
+def test_alternative_peer_views_are_shown(chapter_dir, snapshot_dir):
+    nb = load(chapter_dir, "GM0034")
+    text = section_text(nb, "Andere vergelijkingsgroepen")
+    assert "Mediaan gemeenten in dezelfde CBS-grootteklasse" in text
+    assert "Mediaan gemeenten in dezelfde provincie" in text
+    assert "provincie Flevoland" in text
+
+
+def test_a_failing_chapter_is_listed_and_writes_nothing(chapter_dir):
+    before = (chapter_dir / "GM0546.ipynb").read_bytes()
+    result = chapters.run_chapters(["Leiden"], jobs=1, methode="onbekend", progress=False)
+    assert list(result.failures) == ["GM0546"]
+    assert "Onbekende vergelijkingsmethode" in result.failures["GM0546"]
+    assert not result.written
+    assert not list(chapter_dir.glob(".*"))  # the temporary file is gone
+    assert (chapter_dir / "GM0546.ipynb").read_bytes() == before  # the previous chapter is intact
