@@ -680,8 +680,9 @@ FAVICON = (
 
 
 def _drop_global_plotly(app, config) -> None:
-    # Jupyter Book adds every .js file in _static/ to every page; plotly.js is 4.8 MB, so we
-    # take it out and add it back only on pages that show a figure.
+    # Jupyter Book adds every .js file in _static/ to every page; plotly.js is large (1.1 MB
+    # basic bundle, 4.8 MB full), so we take it out and add it back only on pages that show
+    # a figure.
     files = list(config.html_js_files or [])
     kept = [f for f in files if (f[0] if isinstance(f, (tuple, list)) else f) != PLOTLY_JS]
     if kept != files:
