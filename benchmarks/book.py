@@ -127,6 +127,9 @@ def main() -> int:
         layout.chapter_dir.mkdir(parents=True, exist_ok=True)
         for nb in real_chapters:
             shutil.copy2(nb, layout.chapter_dir / nb.name)
+            data = nb.with_suffix(".csv")  # the chapter's figure data, linked as a download
+            if data.is_file():
+                shutil.copy2(data, layout.chapter_dir / data.name)
         source = f"{len(real_chapters)} chapters from book/gemeenten/"
     else:
         helper.write_chapters(layout.chapter_dir)

@@ -234,6 +234,16 @@ def test_pages_without_figures_do_not_load_plotly(visit):
     _screenshot(v.page, "welkom")
 
 
+def test_only_the_search_page_loads_the_search_index(visit):
+    """The search index grows with every chapter (about 2 MB for all of them): a reader on a
+    phone should not download it with every page."""
+    chapter = visit(CHAPTER)
+    assert chapter.page.locator("div.plotly-graph-div").count() > 0
+    assert not any("searchindex.js" in u for u in chapter.requests)
+    search = visit("search.html?q=Almere")
+    assert any("searchindex.js" in u for u in search.requests)
+
+
 # --------------------------------------------------------------------------- every page
 
 @pytest.mark.parametrize("path", PAGES)
