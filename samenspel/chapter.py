@@ -7,6 +7,7 @@ methods; everything here is plain Python and unit-tested.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import os
 import tempfile
@@ -44,6 +45,19 @@ def _html(text: str) -> None:
     from IPython.display import HTML
 
     _display(HTML(text))
+
+
+def _casestudy_stamp() -> tuple:
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in paths.CASESTUDY_DIR.glob("*.md")))
+
+
+@functools.lru_cache(maxsize=2)
+def _case_studies(_stamp: tuple, known: tuple) -> list:
+    """The case studies, parsed and validated once per process while the files are unchanged
+    (municipality codes are checked against the dataset's list, not recomputed)."""
+    from samenspel import casestudies
+
+    return casestudies.load_all(paths.CASESTUDY_DIR, known_municipalities=dict(known))
 
 
 @dataclass
@@ -360,7 +374,7 @@ class Chapter:
     def case_studies(self) -> list:
         from samenspel import casestudies
 
-        studies = casestudies.load_all(paths.CASESTUDY_DIR)
+        studies = _case_studies(_casestudy_stamp(), tuple(sorted(self.data["known"].items())))
         frame = self.data["municipalities"][self.year]
         # the case-study schema uses the CBS size classes of samenspel.regions
         sizes = dict(zip(frame["code"], frame["grootteklasse"]))

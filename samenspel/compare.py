@@ -74,18 +74,15 @@ def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFra
 
 
 def _trend(values: pd.DataFrame, code: str, peer_codes: list[str]) -> pd.DataFrame:
-    rows = []
-    for year, frame in values.groupby("jaar"):
-        own = frame.loc[frame["code"] == code, "waarde"]
-        peer_vals = frame.loc[frame["code"].isin(peer_codes), "waarde"].dropna()
-        nat = frame.loc[frame["code"] == NATIONAL, "waarde"]
-        rows.append({
-            "jaar": int(year),
-            "gemeente": _clean(own.iloc[0]) if len(own) else None,
-            "mediaan": float(peer_vals.median()) if len(peer_vals) >= MIN_PEERS else None,
-            "nederland": _clean(nat.iloc[0]) if len(nat) else None,
-        })
-    trend = pd.DataFrame(rows, columns=["jaar", "gemeente", "mediaan", "nederland"])
+    """Per year: the municipality, the peer median (with at least MIN_PEERS values) and NL."""
+    years = sorted(values["jaar"].unique())
+    own = values[values["code"] == code].groupby("jaar")["waarde"].first()
+    nat = values[values["code"] == NATIONAL].groupby("jaar")["waarde"].first()
+    peer = values[values["code"].isin(peer_codes)].dropna(subset=["waarde"]).groupby("jaar")["waarde"]
+    median = peer.median().where(peer.count() >= MIN_PEERS)
+    trend = pd.DataFrame({"jaar": [int(y) for y in years]})
+    for col, series in (("gemeente", own), ("mediaan", median), ("nederland", nat)):
+        trend[col] = [_clean(series.get(y)) for y in years]
     has_any = trend[["gemeente", "mediaan", "nederland"]].notna().any(axis=1)
     return trend[has_any].reset_index(drop=True)
 

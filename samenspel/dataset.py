@@ -92,5 +92,9 @@ def load() -> dict:
 
 
 def values_for(data: dict, indicator_id: str) -> pd.DataFrame:
-    v = data["values"]
-    return v[v["indicator"] == indicator_id]
+    """The rows of one indicator (grouped once per process, not filtered per call)."""
+    groups = data.get("_by_indicator")
+    if groups is None:
+        groups = {str(k): g for k, g in data["values"].groupby("indicator", observed=True)}
+        data["_by_indicator"] = groups
+    return groups.get(indicator_id, data["values"].iloc[0:0])
