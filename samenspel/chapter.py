@@ -60,6 +60,13 @@ def _case_studies(_stamp: tuple, known: tuple) -> list:
     return casestudies.load_all(paths.CASESTUDY_DIR, known_municipalities=dict(known))
 
 
+def _unit_note(ind) -> str:
+    """The unit under a label, unless the label already says it."""
+    if ind.unit.lower() in ind.label.lower():
+        return ""
+    return f"<br><small>{html.escape(ind.unit)}</small>"
+
+
 @dataclass
 class Chapter:
     municipality: regions.Municipality
@@ -216,7 +223,7 @@ class Chapter:
 
             rows.append(
                 "<tr>"
-                f"<th scope=\"row\">{html.escape(c.indicator.label)}<br><small>{html.escape(unit)}</small></th>"
+                f"<th scope=\"row\">{html.escape(c.indicator.label)}{_unit_note(c.indicator)}</th>"
                 f"<td>{t(c.value)}</td><td>{t(c.peer_median)}</td><td>{t(c.national)}</td>"
                 f"<td>{c.year or '–'}</td>"
                 f"<td>{f'{c.rank} van {c.ranked_of}' if c.rank else '–'}</td>"
