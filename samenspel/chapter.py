@@ -19,7 +19,6 @@ import pandas as pd
 import samenspel
 from samenspel import charts, compare, dataset, fmt, paths, peers, regions
 from samenspel.errors import SamenspelError
-from samenspel.indicators import THEMES
 
 THEME_ORDER = [("jeugd", "Jeugd"), ("wmo", "Wmo"), ("participatie", "Participatie en inkomen"), ("bevolking", "Bevolking")]
 THEME_MEMBERS = {"jeugd": ["jeugd"], "wmo": ["wmo"], "participatie": ["participatie", "inkomen"], "bevolking": ["bevolking"]}

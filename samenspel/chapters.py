@@ -20,9 +20,10 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 import samenspel
 from samenspel import dataset, paths, regions
-from samenspel.errors import SamenspelError
 
 TEMPLATE = paths.NOTEBOOK_DIR / "gemeente.ipynb"
 KERNEL_STAGGER = 0.4  # seconds between kernel starts, against port races
@@ -45,6 +46,12 @@ class Result:
     skipped: list[str] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+
+    def record(self, code: str, error: str | None) -> None:
+        if error:
+            self.failures[code] = error
+        else:
+            self.written.append(code)
 
 
 def chapter_path(code: str) -> Path:
@@ -99,8 +106,8 @@ def plan(queries, year: int | None = None, vergelijk_met=None, methode: str = "t
         row = frame.loc[code]
         jobs.append(Job(
             code=code, naam=row["naam"], provincie=row["provincie"],
-            inwoners=None if row["inwoners"] != row["inwoners"] else float(row["inwoners"]),
-            inwoners_jaar=None if row["inwoners_jaar"] is None or str(row["inwoners_jaar"]) == "<NA>" else int(row["inwoners_jaar"]),
+            inwoners=None if pd.isna(row["inwoners"]) else float(row["inwoners"]),
+            inwoners_jaar=None if pd.isna(row["inwoners_jaar"]) else int(row["inwoners_jaar"]),
             parameters=params, inputs=_inputs_hash(params, data["fingerprint"], package),
         ))
     return jobs
@@ -214,8 +221,7 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
         _start_kernel(None)
         try:
             for job in todo:
-                code, error = execute(job)
-                (result.failures.__setitem__(code, error) if error else result.written.append(code))
+                result.record(*execute(job))
                 bar.update(1)
         finally:
             _stop_kernel()
@@ -227,10 +233,7 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
         pool = ctx.Pool(workers, initializer=_start_kernel, initargs=(index_queue,))
         try:
             for code, error in pool.imap_unordered(execute, todo, chunksize=1):
-                if error:
-                    result.failures[code] = error
-                else:
-                    result.written.append(code)
+                result.record(code, error)
                 bar.update(1)
             pool.close()
         except BaseException:

@@ -173,8 +173,8 @@ class Coherence:
 
     def words(self, name: str) -> str:
         if self.r is None:
-            return (f"Voor dit verband zijn te weinig gemeenten met beide cijfers in hetzelfde jaar "
-                    f"(geen gegevens).")
+            return ("Voor dit verband zijn te weinig gemeenten met beide cijfers in hetzelfde jaar "
+                    "(geen gegevens).")
         strength = abs(self.r)
         if strength >= 0.7:
             what = "een sterk"
