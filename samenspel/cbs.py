@@ -335,12 +335,18 @@ class CorruptTable(SamenspelError):
 
 
 def _retrieved(folder: Path) -> dt.datetime | None:
+    """When the table was fetched from CBS: from our note next to the download; for a cache
+    folder without one, the file date. A snapshot without a note: unknown (its file dates say
+    when the copy was made, not when CBS served it)."""
     meta = folder / META_FILE
     if meta.is_file():
         try:
             return dt.datetime.fromisoformat(json.loads(meta.read_text("utf-8"))["retrieved"])
         except (ValueError, KeyError, json.JSONDecodeError):
             pass
+    snapshot = paths.snapshot_dir()
+    if snapshot is not None and folder.parent == snapshot:
+        return None
     data = folder / "TypedDataSet.json"
     if data.is_file():
         return dt.datetime.fromtimestamp(data.stat().st_mtime, tz=dt.timezone.utc)

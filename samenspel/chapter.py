@@ -59,6 +59,16 @@ def _case_studies(_stamp: tuple, known: tuple) -> list:
     return casestudies.load_all(paths.CASESTUDY_DIR, known_municipalities=dict(known))
 
 
+def _retrieval(table: dict) -> str:
+    """When and how a table was obtained, in words."""
+    if table.get("origin") == "snapshot":
+        when = f" van {fmt.date_nl(table['retrieved'])}" if table.get("retrieved") else ""
+        return f"uit de meegeleverde momentopname{when}"
+    if table.get("retrieved"):
+        return f"opgehaald bij het CBS op {fmt.date_nl(table['retrieved'])}"
+    return "ophaaldatum onbekend"
+
+
 def _unit_note(ind) -> str:
     """The unit under a label, unless the label already says it."""
     if ind.unit.lower() in ind.label.lower():
@@ -363,8 +373,7 @@ class Chapter:
                 f"<small>Berekening: {html.escape(ind.computation())}</small></td>"
                 f"<td>{c.table or 'geen gegevens'}<br><small>{html.escape(c.columns or '')}</small></td>"
                 f"<td>{c.year or '–'}</td><td>{c.status or '–'}</td>"
-                f"<td>{fmt.date_nl(table['retrieved']) if table and table.get('retrieved') else '–'}"
-                f"{' (momentopname)' if table and table.get('origin') == 'snapshot' else ''}</td>"
+                f"<td>{_retrieval(table) if table else '–'}</td>"
                 "</tr>"
             )
         _html(
@@ -420,8 +429,7 @@ class Chapter:
         for tid in used:
             t = tables.get(tid, {})
             lines.append(f"- CBS-tabel {tid} ({t.get('title') or t.get('statistic')}), periode {t.get('period')}, "
-                         f"gewijzigd door het CBS op {fmt.date_nl(t.get('modified'))}, opgehaald op "
-                         f"{fmt.date_nl(t.get('retrieved'))}{' (momentopname)' if t.get('origin') == 'snapshot' else ''}.")
+                         f"gewijzigd door het CBS op {fmt.date_nl(t.get('modified'))}, {_retrieval(t)}.")
         params = ", ".join(f"{k} = {v!r}" for k, v in self.parameters.items())
         lines += ["", f"Gemaakt met Samenspel {samenspel.__version__} op {dt.date.today().strftime('%d-%m-%Y')}, "
                   f"met de parameters {params}.",

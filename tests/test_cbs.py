@@ -162,3 +162,9 @@ def test_ensure_available_downloads_missing_years_and_skips_unpublished(cbs_serv
     assert years == [2019, 2025]
     assert (empty_cache / "84583NED" / "TypedDataSet.json").is_file()
     assert len(warnings) == 10 and all("wordt overgeslagen" in w for w in warnings)
+
+
+def test_snapshot_tables_have_no_invented_retrieval_date(use_snapshot):
+    # the snapshot's file dates say when the copy was made, not when CBS served the table
+    assert cbs.load_table("85984NED").retrieved is None
+    assert {r["retrieved"] for r in cbs.table_overview() if r["origin"] == "snapshot"} == {None}
