@@ -176,7 +176,9 @@ class Chapter:
         sted = (f"{m.stedelijkheid_label} (klasse {m.stedelijkheid}; {m.stedelijkheid_bron})"
                 if m.stedelijkheid else "stedelijkheid: geen gegevens in de beschikbare CBS-tabellen")
         lines = [
-            f"**{m.naam}** ({m.code}) ligt in de provincie **{m.provincie or 'onbekend'}** en heeft {inw}.",
+            (f"**{m.naam}** ({m.code}) ligt in de provincie **{m.provincie}** en heeft {inw}."
+             if m.provincie else
+             f"**{m.naam}** ({m.code}) heeft {inw}. De provincie staat niet in de beschikbare CBS-tabellen."),
             f"CBS-grootteklasse: {m.grootteklasse or 'onbekend'}. Stedelijkheid: {sted}.",
             "",
             f"**Vergelijkbare gemeenten** ({self.peer_group.label}): {', '.join(self.peer_names())}.",

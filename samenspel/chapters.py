@@ -130,6 +130,7 @@ def _start_kernel(index_queue) -> None:
     time.sleep(KERNEL_STAGGER * index)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH")]))
+    env[dataset.FETCH_ENV] = "0"  # the tables were fetched by the runner (plan), once
     km = KernelManager(kernel_name="python3", transport="ipc")
     km.connection_file = tempfile.mktemp(prefix="samenspel-kernel-", suffix=".json")
     km.ip = km.connection_file[:-5]  # ipc endpoints are files next to the connection file

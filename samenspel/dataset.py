@@ -82,10 +82,19 @@ def _load(fp: str) -> dict:
     return data
 
 
-def load() -> dict:
-    cbs.ensure_available()
-    if cbs.reference_file("gemeentelijke_indeling") is None:
-        cbs.ensure_available("provincies")
+FETCH_ENV = "SAMENSPEL_FETCH"  # "0": never download here (set by the chapter runner for its kernels)
+
+
+def load(fetch: bool | None = None) -> dict:
+    """The dataset; first downloads registered tables that are not cached yet, unless
+    `fetch` is False (default: the environment variable SAMENSPEL_FETCH, else True). The
+    chapter runner fetches once in its own process and tells its kernels not to."""
+    if fetch is None:
+        fetch = os.environ.get(FETCH_ENV, "1") != "0"
+    if fetch:
+        cbs.ensure_available()
+        if cbs.reference_file("gemeentelijke_indeling") is None:
+            cbs.ensure_available("provincies")
     if not cbs.available_years():
         regions.latest_year()  # raises the Dutch message that says what to do
     return _load(fingerprint())
