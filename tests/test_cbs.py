@@ -168,3 +168,22 @@ def test_snapshot_tables_have_no_invented_retrieval_date(use_snapshot):
     # the snapshot's file dates say when the copy was made, not when CBS served the table
     assert cbs.load_table("85984NED").retrieved is None
     assert {r["retrieved"] for r in cbs.table_overview() if r["origin"] == "snapshot"} == {None}
+
+
+def test_download_command(cbs_server, empty_cache, capsys):
+    from samenspel import cli
+
+    assert cli.main(["download", "86165NED"]) == 0
+    assert "86165NED opgehaald" in capsys.readouterr().out
+    assert cli.main(["download", "99999NED"]) == 1
+    assert "bestaat niet bij het CBS" in capsys.readouterr().err
+
+
+def test_download_command_in_snapshot_mode_says_what_the_snapshot_holds(use_snapshot, capsys):
+    from samenspel import cli
+
+    assert cli.main(["download", "85984NED"]) == 0
+    out = capsys.readouterr().out
+    assert "haalt Samenspel niets op bij het CBS" in out and "85984NED: staat in de momentopname" in out
+    assert cli.main(["download", "82931NED"]) == 1
+    assert "82931NED: ontbreekt in de momentopname" in capsys.readouterr().out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from samenspel import cbs
+from samenspel import cbs, paths
 from samenspel.errors import SamenspelError
 
 
@@ -14,7 +14,16 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    ids = args.tabellen or sorted(cbs.table_ids().values())
+    ids = args.tabellen or sorted({t for s in cbs.registry()["statistics"] for t in cbs.table_ids(s).values()})
+    snapshot = paths.snapshot_dir()
+    if snapshot is not None:
+        # Snapshot mode never contacts CBS: say what the snapshot holds instead.
+        print(f"Met een momentopname ({snapshot}) haalt Samenspel niets op bij het CBS.")
+        missing = [t for t in ids if not cbs.is_available(cbs.check_table_id(t))]
+        for table_id in ids:
+            state = "staat in de momentopname" if table_id not in missing else "ontbreekt in de momentopname"
+            print(f"- {table_id}: {state}")
+        return 1 if args.tabellen and missing else 0
     failures = 0
     for table_id in ids:
         try:
