@@ -642,7 +642,48 @@ def build_html(
     )
     if proc.returncode == 0:
         sync_static(layout)
+        translate_theme(layout.html_dir)
     return proc
+
+
+# The theme (pydata/sphinx-book) has no Dutch for these labels; screen readers and tooltips
+# would read them in English to a Dutch reader. Applied to the built pages after each build.
+THEME_NL = {
+    'title="Link to this heading"': 'title="Link naar deze kop"',
+    'title="previous page"': 'title="vorige pagina"',
+    'title="next page"': 'title="volgende pagina"',
+    'title="Toggle primary sidebar"': 'title="Navigatie tonen of verbergen"',
+    'aria-label="Toggle primary sidebar"': 'aria-label="Navigatie tonen of verbergen"',
+    'title="Toggle secondary sidebar"': 'title="Inhoud van deze pagina tonen of verbergen"',
+    'aria-label="Toggle secondary sidebar"': 'aria-label="Inhoud van deze pagina tonen of verbergen"',
+    'title="System Settings"': 'title="Systeeminstelling"',
+    'title="Light"': 'title="Licht"',
+    'title="Dark"': 'title="Donker"',
+    'title="Color mode"': 'title="Kleurweergave"',
+    'aria-label="Version warning"': 'aria-label="Versiewaarschuwing"',
+    'aria-label="Source repositories"': 'aria-label="Bronopslagplaatsen"',
+    'aria-label="Site navigation"': 'aria-label="Navigatie van de site"',
+    'aria-label="Page"': 'aria-label="Pagina"',
+    'aria-label="On this page"': 'aria-label="Op deze pagina"',
+    'aria-label="Main"': 'aria-label="Hoofdinhoud"',
+    ">Skip to main content<": ">Direct naar de inhoud<",
+    "Back to top": "Terug naar boven",
+}
+
+
+def translate_theme(html_dir: Path) -> int:
+    """Replace the theme's English labels by Dutch ones in the built pages; returns the
+    number of pages changed (pages already translated are left alone)."""
+    changed = 0
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = text
+        for english, dutch in THEME_NL.items():
+            new = new.replace(english, dutch)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
 
 
 def sync_static(layout: Layout) -> list[Path]:

@@ -296,3 +296,19 @@ def test_boek_reports_a_failed_build_in_dutch(fake_chapters, use_snapshot, capfd
     code = cli.main(["boek"])
     assert code != 0
     assert "Het boek kon niet worden gebouwd" in capfd.readouterr().err
+
+
+def test_theme_labels_are_dutch_in_the_built_pages(tmp_path):
+    page = tmp_path / "html" / "p.html"
+    page.parent.mkdir()
+    page.write_text('<a href="#main-content">x</a><div>Skip to main content</div>'
+                    '<a class="skip-link">x</a><div>>Skip to main content<</div>'
+                    '<button title="Toggle primary sidebar" aria-label="Toggle primary sidebar"></button>'
+                    '<button>Back to top</button><a class="headerlink" title="Link to this heading">#</a>',
+                    encoding="utf-8")
+    assert book.translate_theme(tmp_path / "html") == 1
+    text = page.read_text(encoding="utf-8")
+    assert "Toggle" not in text and "Back to top" not in text and "Link to this heading" not in text
+    assert 'aria-label="Navigatie tonen of verbergen"' in text and "Terug naar boven" in text
+    assert ">Direct naar de inhoud<" in text
+    assert book.translate_theme(tmp_path / "html") == 0  # idempotent

@@ -244,6 +244,14 @@ def test_only_the_search_page_loads_the_search_index(visit):
     assert any("searchindex.js" in u for u in search.requests)
 
 
+def test_theme_labels_read_in_dutch(visit):
+    v = visit(CHAPTER)
+    html = v.page.content()
+    for english in ("Skip to main content", "Toggle primary sidebar", "Back to top", "Link to this heading"):
+        assert english not in html
+    assert "Direct naar de inhoud" in html
+
+
 # --------------------------------------------------------------------------- every page
 
 @pytest.mark.parametrize("path", PAGES)
