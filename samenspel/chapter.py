@@ -112,8 +112,8 @@ class Chapter:
             group = peers.twins(muni.code, prof)
             group.explanation += f" Het profiel gebruikt de cijfers van {profile_year}."
             if group.left_out:
-                group.explanation += (f" Niet gebruikt, omdat het CBS-cijfer voor deze gemeente of voor te veel "
-                                      f"gemeenten ontbreekt: {peers._join(group.left_out)}.")
+                group.explanation += (f" Niet meegeteld, omdat het CBS-cijfer ontbreekt: "
+                                      f"{peers._join(group.left_out)}.")
         else:
             raise SamenspelError(f"Onbekende vergelijkingsmethode '{methode}' (kies uit: {', '.join(peers.METHODS)}).")
         comparisons = {}

@@ -19,9 +19,9 @@ MIN_COVERAGE = 0.8  # a profile feature is used when this share of municipalitie
 # The profile: (feature id, label, how it is derived). Features without values for the
 # target or for too many municipalities in that year are left out, and the chapter says so.
 PROFILE = [
-    ("log_inwoners", "aantal inwoners (logaritmisch)"),
-    ("stedelijkheid", "stedelijkheid (omgevingsadressendichtheid)"),
-    ("log_dichtheid", "bevolkingsdichtheid (logaritmisch)"),
+    ("log_inwoners", "aantal inwoners"),  # on a log scale: see book/methode.md
+    ("stedelijkheid", "stedelijkheid"),
+    ("log_dichtheid", "bevolkingsdichtheid"),
     ("aandeel_0_15", "aandeel kinderen tot 15 jaar"),
     ("aandeel_65_plus", "aandeel 65-plussers"),
     ("herkomst", "aandeel inwoners met herkomst buiten Europa"),
@@ -109,9 +109,9 @@ def twins(code: str, prof: pd.DataFrame, size: int = DEFAULT_SIZE) -> PeerGroup:
         distances={k: float(v) for k, v in nearest.items()},
     )
     group.explanation = (
-        f"De vergelijkingsgroep bestaat uit de {len(group.members)} gemeenten die over het geheel het meest "
-        f"op deze gemeente lijken in {_join(group.features)} (statistische tweelingen). "
-        f"Elk kenmerk telt even zwaar mee, na omrekening naar dezelfde schaal over alle gemeenten."
+        f"De vergelijkingsgroep bestaat uit de {len(group.members)} gemeenten die het meest op deze gemeente "
+        f"lijken in {_join(group.features)} (statistische tweelingen). "
+        f"Elk kenmerk telt even zwaar mee."
     )
     return group
 
