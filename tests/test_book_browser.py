@@ -252,6 +252,12 @@ def test_theme_labels_read_in_dutch(visit):
     assert "Direct naar de inhoud" in html
 
 
+def test_municipality_names_keep_their_apostrophe(visit):
+    # Almere's peers include 's-Gravenhage; typographic quotes would make it ‘s-Gravenhage
+    text = visit(CHAPTER).page.inner_text("main")
+    assert "'s-Gravenhage" in text and "\u2018s-Gravenhage" not in text
+
+
 # --------------------------------------------------------------------------- every page
 
 @pytest.mark.parametrize("path", PAGES)
