@@ -40,6 +40,7 @@ from typing import Callable, Iterable
 import yaml
 
 from samenspel.errors import SamenspelError
+from samenspel import fmt
 from samenspel.paths import ROOT
 
 log = logging.getLogger(__name__)
@@ -378,7 +379,7 @@ def render_bronnen(overview: list[dict] | None, reason: str | None = None) -> st
             period = period[:-1] + " (voorlopig)"
         lines.append(
             f"| {table} | {md_escape(str(title))} | {md_escape(period)} "
-            f"| {_date_nl(row.get('modified'))} | {_date_nl(row.get('retrieved'))} "
+            f"| {md_escape(fmt.date_nl(row.get('modified'), '–'))} | {md_escape(fmt.date_nl(row.get('retrieved'), '–'))} "
             f"| {ORIGINS.get(row.get('origin'), str(row.get('origin')))} |"
         )
     lines += [
@@ -390,15 +391,6 @@ def render_bronnen(overview: list[dict] | None, reason: str | None = None) -> st
         "",
     ]
     return "\n".join(lines)
-
-
-def _date_nl(value) -> str:
-    """'2025-03-27' -> '27-03-2025'; missing -> '–'."""
-    if not value:
-        return "–"
-    text = str(value)[:10]
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-    return f"{match[3]}-{match[2]}-{match[1]}" if match else md_escape(text)
 
 
 def render_toc(

@@ -11,7 +11,7 @@ import functools
 import html
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -85,6 +85,7 @@ class Chapter:
     comparisons: dict
     data: dict
     parameters: dict
+    _findings: list | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -147,7 +148,10 @@ class Chapter:
         return [known.get(c, c) for c in self.peer_group.members]
 
     def findings(self) -> list[compare.Finding]:
-        return compare.findings(list(self.comparisons.values()), self.name)
+        """In het kort (computed once; several sections use it)."""
+        if self._findings is None:
+            self._findings = compare.findings(list(self.comparisons.values()), self.name)
+        return self._findings
 
     def themes_without_data(self) -> list[str]:
         return [label for key, label in THEME_ORDER

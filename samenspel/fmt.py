@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 MISSING = "geen gegevens"
 
@@ -38,13 +39,13 @@ def with_unit(value, unit: str, decimals: int = 1) -> str:
     return f"{text} {unit}"
 
 
-def date_nl(value) -> str:
-    """'2025-03-27' or a date/datetime -> '27-03-2025'."""
+def date_nl(value, missing: str = "onbekend") -> str:
+    """'2025-03-27' or a date/datetime -> '27-03-2025'; missing -> `missing`; other text as is."""
     if value is None or value == "":
-        return "onbekend"
+        return missing
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    y, m, d = text[:10].split("-")
-    return f"{d}-{m}-{y}"
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text[:10])
+    return f"{match[3]}-{match[2]}-{match[1]}" if match else text
 
 
 def lower_first(label: str) -> str:
