@@ -120,13 +120,7 @@ class Layout:
 
 def format_number(value) -> str:
     """Dutch thousands separator: 222825 -> '222.825'. None -> '–'."""
-    if value is None:
-        return "–"
-    try:
-        number = int(round(float(value)))
-    except (TypeError, ValueError):
-        return str(value)
-    return f"{number:,}".replace(",", ".")
+    return fmt.number(value, 0, missing="–")
 
 
 def slugify(text: str) -> str:

@@ -17,10 +17,10 @@ def is_missing(value) -> bool:
         return True
 
 
-def number(value, decimals: int = 0) -> str:
-    """12345.678 -> '12.345,7' (decimals=1); missing -> 'geen gegevens'."""
+def number(value, decimals: int = 0, missing: str = MISSING) -> str:
+    """12345.678 -> '12.345,7' (decimals=1); missing -> 'geen gegevens' (or `missing`)."""
     if is_missing(value):
-        return MISSING
+        return missing
     text = f"{float(value):,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
