@@ -140,14 +140,6 @@ def table_ids(statistic: str = "kwb") -> dict[int, str]:
     return {int(year): str(tid) for year, tid in tables.items()}
 
 
-def statistic_of(table_id: str) -> tuple[str, int] | None:
-    for name, stat in registry()["statistics"].items():
-        for year, tid in stat["tables"].items():
-            if tid == table_id:
-                return name, int(year)
-    return None
-
-
 def check_table_id(table_id: str) -> str:
     table_id = str(table_id).strip().upper()
     if not TABLE_ID_RE.match(table_id):

@@ -7,7 +7,6 @@ title that says what it shows, a text alternative, and its source (table, period
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -165,7 +164,7 @@ def trend_chart(c: Comparison, name: str) -> Chart:
     years = f"{int(own['jaar'].min())}–{int(own['jaar'].max())}" if len(own) else "geen jaren"
     title = f"{ind.label} in {name} door de jaren heen ({years})"
     parts = [f"{int(r.jaar)}: {c.text(r.gemeente)}" for r in own.itertuples()]
-    absent = [str(int(r.jaar)) for r in t.itertuples() if r.gemeente is None or (isinstance(r.gemeente, float) and math.isnan(r.gemeente))]
+    absent = [str(int(r.jaar)) for r in t.itertuples() if fmt.is_missing(r.gemeente)]
     alt = f"Lijndiagram. {name}: " + "; ".join(parts) + "."
     if absent:
         alt += f" Geen gegevens voor {name} in: {', '.join(absent)}."
