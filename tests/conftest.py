@@ -49,3 +49,57 @@ def empty_cache(tmp_path, monkeypatch):
     clear_caches()
     yield cache
     clear_caches()
+
+
+def social_domain_stems() -> set[str]:
+    """The CBS key stems of every social-domain indicator (themes other than bevolking), read
+    from the catalogue, so that a derived snapshot can leave them out for one gemeente."""
+    import yaml
+
+    raw = yaml.safe_load((ROOT / "data" / "indicators.yml").read_text("utf-8"))
+    stems = set()
+    for entry in raw["indicators"]:
+        if entry["theme"] == "bevolking":
+            continue
+        for role in ("column", "numerator"):
+            if entry.get(role):
+                stems.update(entry[role]["stems"])
+    return stems
+
+
+def write_population_only_snapshot(source: Path, target: Path, code: str) -> Path:
+    """A copy of the snapshot in which gemeente `code` (and its wijken) has population figures
+    only, as CBS publishes for some gemeenten: every social-domain cell of its rows is null.
+    The other files are linked, not copied."""
+    import json
+    import re
+
+    stems = social_domain_stems()
+    wijk_prefix = "WK" + code[2:]
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if not (entry / "TypedDataSet.json").is_file() or not (entry / "DataProperties.json").is_file():
+            (target / entry.name).symlink_to(entry)
+            continue
+        folder = target / entry.name
+        folder.mkdir()
+        for f in entry.iterdir():
+            if f.name != "TypedDataSet.json":
+                (folder / f.name).symlink_to(f)
+        rows = json.loads((entry / "TypedDataSet.json").read_text("utf-8"))
+        for row in rows:
+            region = str(row.get("WijkenEnBuurten", "")).strip()
+            if region == code or region.startswith(wijk_prefix):
+                for key in row:
+                    if re.sub(r"_\d+$", "", key) in stems:
+                        row[key] = None
+        (folder / "TypedDataSet.json").write_text(json.dumps(rows), "utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def population_only_snapshot(snapshot_dir, tmp_path_factory):
+    """(snapshot folder, code): Vlieland with population figures only."""
+    code = "GM0096"
+    folder = write_population_only_snapshot(snapshot_dir, tmp_path_factory.mktemp("snapshot") / "cbs", code)
+    return folder, code

@@ -84,7 +84,7 @@ def test_a_chapter_without_metadata_still_gets_a_place(tmp_path):
 def test_generate_writes_the_index_province_pages_and_toc(tmp_path, use_snapshot):
     layout = _helper().make_small_book(tmp_path / "boek")
     result = book.generate(layout)
-    assert [c.naam for c in result.chapters] == ["Almere", "Amsterdam", "Leiden"]
+    assert [c.naam for c in result.chapters] == ["Almere", "Amsterdam", "'s-Gravenhage", "Leiden"]
 
     toc = _toc(layout)
     assert toc["format"] == "jb-book" and toc["root"] == "book/intro"
@@ -96,7 +96,7 @@ def test_generate_writes_the_index_province_pages_and_toc(tmp_path, use_snapshot
     assert {c["file"]: [s["file"] for s in c["sections"]] for c in gemeenten[1:]} == {
         "book/generated/provincie-flevoland": ["book/gemeenten/GM0034"],
         "book/generated/provincie-noord-holland": ["book/gemeenten/GM0363"],
-        "book/generated/provincie-zuid-holland": ["book/gemeenten/GM0546"],
+        "book/generated/provincie-zuid-holland": ["book/gemeenten/GM0518", "book/gemeenten/GM0546"],
     }
     assert parts["Leren van anderen"] == [{
         "file": "book/generated/casestudies/index",
@@ -118,7 +118,7 @@ def test_generate_writes_the_index_province_pages_and_toc(tmp_path, use_snapshot
 
     almere = f"{cell(SNAPSHOT, '86165NED', 'GM0034', 'AantalInwoners'):,.0f}".replace(",", ".")  # KWB 2025
     assert f"| {{doc}}`Almere </book/gemeenten/GM0034>` | {{doc}}`Flevoland </book/generated/provincie-flevoland>` | {almere} |" in index
-    assert "Inwoners 2025" in index  # all three chapters have 2025 population figures
+    assert "Inwoners 2025" in index  # every chapter of the small book has 2025 population figures
     flevoland = (layout.generated_dir / "provincie-flevoland.md").read_text(encoding="utf-8")
     assert flevoland.startswith("# Flevoland\n")
     assert f"{{doc}}`Almere </book/gemeenten/GM0034>` — {almere} inwoners (2025)" in flevoland
@@ -138,12 +138,18 @@ def test_a_second_run_rewrites_nothing(tmp_path, use_snapshot):
 def test_a_removed_chapter_takes_its_province_page_along(tmp_path, use_snapshot):
     layout = _helper().make_small_book(tmp_path / "boek")
     book.generate(layout)
-    (layout.chapter_dir / "GM0546.ipynb").unlink()
+    (layout.chapter_dir / "GM0034.ipynb").unlink()
     result = book.generate(layout)
-    page = layout.generated_dir / "provincie-zuid-holland.md"
+    page = layout.generated_dir / "provincie-flevoland.md"
     assert not page.exists() and page in result.removed
-    assert "provincie-zuid-holland" not in layout.toc_path.read_text(encoding="utf-8")
-    assert "Leiden" not in (layout.generated_dir / "gemeenten.md").read_text(encoding="utf-8")
+    assert "provincie-flevoland" not in layout.toc_path.read_text(encoding="utf-8")
+    assert "Almere" not in (layout.generated_dir / "gemeenten.md").read_text(encoding="utf-8")
+    # a province that keeps a chapter keeps its page
+    assert (layout.generated_dir / "provincie-zuid-holland.md").exists()
+    (layout.chapter_dir / "GM0546.ipynb").unlink()
+    book.generate(layout)
+    zh = (layout.generated_dir / "provincie-zuid-holland.md").read_text(encoding="utf-8")
+    assert "Leiden" not in zh and "s-Gravenhage" in zh
 
 
 def test_without_chapters_the_index_says_how_to_make_one(tmp_path, use_snapshot):

@@ -252,10 +252,15 @@ def test_theme_labels_read_in_dutch(visit):
     assert "Direct naar de inhoud" in html
 
 
-def test_municipality_names_keep_their_apostrophe(visit):
-    # Almere's peers include 's-Gravenhage; typographic quotes would make it ‘s-Gravenhage
-    text = visit(CHAPTER).page.inner_text("main")
-    assert "'s-Gravenhage" in text and "\u2018s-Gravenhage" not in text
+@pytest.mark.parametrize("path", ["book/gemeenten/GM0518.html", INDEX])
+def test_municipality_names_keep_their_apostrophe(visit, path):
+    # typographic quotes would turn 's-Gravenhage into ‘s-Gravenhage (or ’s-Gravenhage)
+    page = visit(path).page
+    text = page.inner_text("main")
+    assert "'s-Gravenhage" in text
+    assert "\u2018s-" not in text and "\u2019s-" not in text
+    if path != INDEX:
+        assert page.locator("h1").first.inner_text().startswith("'s-Gravenhage")
 
 
 # --------------------------------------------------------------------------- every page
@@ -309,13 +314,14 @@ def test_municipalities_table_searches_and_sorts(visit):
     page = v.page
     field = page.get_by_label("Zoek in de tabel")
     assert field.get_attribute("type") == "search"
-    assert _names(page) == ["Almere", "Amsterdam", "Leiden"]
+    # 's-Gravenhage sorts under G: the article 's is not part of the sort key
+    assert _names(page) == ["Almere", "Amsterdam", "'s-Gravenhage", "Leiden"]
     status = page.locator(".samenspel-tabel [role=status]")
-    assert status.inner_text() == "3 gemeenten"
+    assert status.inner_text() == "4 gemeenten"
 
-    field.fill("zuid-holl")  # province, case-insensitive
-    assert _names(page) == ["Leiden"]
-    assert status.inner_text() == "1 van de 3 gemeenten"
+    field.fill("noord-holl")  # province, case-insensitive
+    assert _names(page) == ["Amsterdam"]
+    assert status.inner_text() == "1 van de 4 gemeenten"
     field.fill("xyz")
     assert _names(page) == []
     assert "Niets gevonden" in status.inner_text()
@@ -326,15 +332,15 @@ def test_municipalities_table_searches_and_sorts(visit):
     assert "Inwoners" in button.inner_text()
     button.click()
     assert inwoners.get_attribute("aria-sort") == "ascending"
-    assert _names(page) == ["Leiden", "Almere", "Amsterdam"]  # ascending by inhabitants
+    assert _names(page) == ["Leiden", "Almere", "'s-Gravenhage", "Amsterdam"]  # ascending by inhabitants
     button.click()
     assert inwoners.get_attribute("aria-sort") == "descending"
-    assert _names(page) == ["Amsterdam", "Almere", "Leiden"]
+    assert _names(page) == ["Amsterdam", "'s-Gravenhage", "Almere", "Leiden"]
     gemeente = page.locator(".samenspel-tabel thead th").nth(0)
     gemeente.get_by_role("button").click()
     assert gemeente.get_attribute("aria-sort") == "ascending"
     assert inwoners.get_attribute("aria-sort") is None
-    assert _names(page) == ["Almere", "Amsterdam", "Leiden"]
+    assert _names(page) == ["Almere", "Amsterdam", "'s-Gravenhage", "Leiden"]
 
     _screenshot(page, "gemeenten")
     page.get_by_role("link", name="Leiden").click()

@@ -146,17 +146,39 @@ def test_almere_uses_latest_year_with_data_per_indicator(chapter_dir, snapshot_d
     assert "per wijk in Almere, 2024" in section_text(nb, "Wijken")
 
 
-def test_small_municipality_says_which_themes_have_no_data(chapter_dir, snapshot_dir):
+def test_small_municipality_chapter_uses_its_figures(chapter_dir, snapshot_dir):
     nb = load(chapter_dir, "GM0096")
-    wie = section_text(nb, "Wie")
-    assert "geen cijfers over: jeugd, wmo en participatie en inkomen" in wie
-    jeugd = section_text(nb, "Jeugd")
-    assert "geen gegevens" in jeugd and "0,0" not in jeugd
     value, _, _, year, _ = table_row(nb, "Inwoners")
     assert value == nl(cell(snapshot_dir, KWB_2024, "GM0096", "AantalInwoners"), 0) and year == "2024"
     row = table_row(nb, "Kinderen tot 15 jaar")
     raw = cell(snapshot_dir, KWB_2024, "GM0096", "k_0Tot15Jaar") / cell(snapshot_dir, KWB_2024, "GM0096", "AantalInwoners") * 100
     assert row[0] == nl(raw, 1, "%")
+
+
+def test_gemeente_with_population_only_says_which_themes_have_no_data(population_only_snapshot, tmp_path, monkeypatch):
+    from tests.conftest import clear_caches
+
+    folder, code = population_only_snapshot
+    monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(folder))
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    monkeypatch.setenv("SAMENSPEL_CACHE", str(tmp_path / "cache"))
+    clear_caches()
+    try:
+        result = chapters.run_chapters([code], jobs=1, progress=False)
+        assert not result.failures, result.failures
+        nb = load(tmp_path / "gemeenten", code)
+    finally:
+        clear_caches()
+    wie = section_text(nb, "Wie")
+    assert "geen cijfers over: jeugd, wmo en participatie en inkomen" in wie
+    for theme in ("Jeugd", "Wmo", "Participatie en inkomen"):
+        text = section_text(nb, theme)
+        assert "geen gegevens" in text and "0,0" not in text, theme
+    # population figures stay: the latest table with an inhabitants cell for this gemeente
+    latest = next((t for t in (KWB_2025, KWB_2024) if code in rows(str(folder / t))), None)
+    value, _, _, year, _ = table_row(nb, "Inwoners")
+    assert value == nl(cell(folder, latest, code, "AantalInwoners"), 0)
+    assert year == {KWB_2025: "2025", KWB_2024: "2024"}[latest]
     assert "geen gegevens" in section_text(nb, "Wijken")
 
 

@@ -64,8 +64,26 @@ def test_small_municipality_population_indicators(use_snapshot, snapshot_dir):
     # herkomst: the stem occurs three times; the 'Herkomstland' group is meant (_19)
     assert value(frame, code, "herkomst_buiten_europa_pct", 2024) == pytest.approx(
         cell(snapshot_dir, "85984NED", code, "BuitenEuropa") / inw * 100)
-    # no youth-care figure for Vlieland in the snapshot: missing, never 0
-    assert math.isnan(value(frame, code, "jeugdzorg_pct", 2024))
+    assert same(value(frame, code, "jeugdzorg_pct", 2024),
+                cell(snapshot_dir, "85984NED", code, "PercentageJongerenMetJeugdzorg"))
+
+
+def test_gemeente_with_population_only_has_missing_social_figures(population_only_snapshot, monkeypatch):
+    from tests.conftest import clear_caches
+
+    folder, code = population_only_snapshot
+    monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(folder))
+    clear_caches()
+    try:
+        frame = indicators.values(["inwoners", "jeugdzorg_pct", "wmo_per_1000", "bijstand_per_1000"], years=[2021, 2024])
+        for year in (2021, 2024):
+            assert value(frame, code, "inwoners", year) == cell(folder, KWB[year], code, "AantalInwoners")
+            # the cells are null: missing, never 0
+            for ind in ("jeugdzorg_pct", "wmo_per_1000", "bijstand_per_1000"):
+                rows = frame[(frame.code == code) & (frame.indicator == ind) & (frame.jaar == year)]
+                assert rows["waarde"].isna().all() and not (rows["waarde"] == 0).any()
+    finally:
+        clear_caches()
 
 
 def test_suppressed_wijk_cells_are_missing_not_zero(use_snapshot, snapshot_dir):
