@@ -39,7 +39,8 @@ def main() -> None:
     parser.add_argument("--skip-all", action="store_true", help="only the single chapter")
     args = parser.parse_args()
     os.environ["SAMENSPEL_CHAPTER_DIR"] = tempfile.mkdtemp(prefix="samenspel-bench-")
-    from samenspel import chapters, dataset
+    from samenspel.chapter import runner as chapters
+    from samenspel.data import dataset
 
     t = time.perf_counter()
     dataset.load()

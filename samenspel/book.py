@@ -425,17 +425,17 @@ class Generated:
 
 def _load_catalogue() -> tuple[list | None, str | None]:
     try:
-        from samenspel import indicators
+        from samenspel.data import indicators
     except ImportError as exc:
-        return None, f"de module samenspel.indicators ontbreekt ({exc})"
+        return None, f"de module samenspel.data.indicators ontbreekt ({exc})"
     return list(indicators.load_catalogue()), None
 
 
 def _load_overview() -> tuple[list[dict] | None, str | None]:
     try:
-        from samenspel import cbs
+        from samenspel.data import cbs
     except ImportError as exc:
-        return None, f"de module samenspel.cbs ontbreekt ({exc})"
+        return None, f"de module samenspel.data.cbs ontbreekt ({exc})"
     return list(cbs.table_overview()), None
 
 

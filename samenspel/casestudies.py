@@ -698,12 +698,12 @@ class _LazyMunicipalities:
 
 
 def _default_known_municipalities() -> Mapping[str, str]:
-    """All GMxxxx codes valid in any year 2014-2025, with names (from samenspel.regions)."""
+    """All GMxxxx codes valid in any year 2014-2025, with names (from samenspel.data.regions)."""
     try:
-        from samenspel.regions import known_municipalities
+        from samenspel.data.regions import known_municipalities
     except ImportError as exc:  # pragma: no cover - depends on the lead's module
         raise SamenspelError(
-            "De lijst met CBS-gemeentecodes is niet beschikbaar (samenspel.regions ontbreekt); "
+            "De lijst met CBS-gemeentecodes is niet beschikbaar (samenspel.data.regions ontbreekt); "
             f"de gemeentecodes in de casestudies kunnen niet worden gecontroleerd ({exc})."
         ) from exc
     return known_municipalities()
@@ -894,7 +894,7 @@ def validate_all(
     """Check every case study in ``directory`` and return the problems (empty: all valid).
 
     ``known_municipalities`` maps every valid CBS code to its name (default:
-    ``samenspel.regions.known_municipalities()``, only called when a file names a code).
+    ``samenspel.data.regions.known_municipalities()``, only called when a file names a code).
     ``today`` decides which years lie in the future; ``root`` is the repository root that
     relative links must stay inside (default: this project).
     """

@@ -16,7 +16,7 @@ SNAPSHOT = _snapshot()
 
 
 def clear_caches():
-    from samenspel import cbs, indicators, regions
+    from samenspel.data import cbs, indicators, regions
 
     for fn in (cbs.registry, cbs._load_table_cached, indicators._catalogue_raw,
                indicators._catalogue_cached, regions._indeling_cached, regions.mergers,

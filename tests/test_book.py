@@ -170,7 +170,7 @@ def test_the_case_study_part_is_left_out_without_case_studies(tmp_path, use_snap
 
 
 def test_the_indicator_glossary_lists_every_indicator(use_snapshot):
-    from samenspel import indicators
+    from samenspel.data import indicators
 
     catalogue = indicators.load_catalogue()
     text = book.render_indicatoren(catalogue)
@@ -202,7 +202,7 @@ def test_the_sources_page_lists_every_table_with_dutch_dates(use_snapshot):
             "| opgehaald bij het CBS |") in text
     assert "| 86165NED | Kerncijfers wijken en buurten | 2025 | – | – | niet beschikbaar |" in text
 
-    from samenspel import cbs
+    from samenspel.data import cbs
 
     real = book.render_bronnen(cbs.table_overview())
     for row in cbs.table_overview():
@@ -265,7 +265,7 @@ def test_the_build_is_strict_and_incremental(tmp_path, use_snapshot):
 
 @pytest.fixture
 def fake_chapters(monkeypatch, tmp_path):
-    """A stand-in for samenspel.chapters that writes fixture chapters into the test book."""
+    """A stand-in for samenspel.chapter.runner that writes fixture chapters into the test book."""
     layout = _helper().copy_sources(tmp_path / "boek")
     calls = []
 
@@ -274,7 +274,7 @@ def fake_chapters(monkeypatch, tmp_path):
         wanted = list(_helper().CODES) if codes == "alle" else list(codes)
         _helper().write_chapters(layout.chapter_dir, wanted)
 
-    monkeypatch.setitem(sys.modules, "samenspel.chapters", types.SimpleNamespace(run_chapters=run_chapters))
+    monkeypatch.setitem(sys.modules, "samenspel.chapter.runner", types.SimpleNamespace(run_chapters=run_chapters))
     monkeypatch.setattr(book, "Layout", lambda *a, **k: layout)
     return layout, calls
 

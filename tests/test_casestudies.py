@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 
 from samenspel import casestudies as cs  # noqa: E402
 from samenspel import paths  # noqa: E402
-from samenspel.commands import casestudies as command  # noqa: E402
+from samenspel.cli import casestudies as command  # noqa: E402
 from samenspel.errors import SamenspelError  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "casestudies"
@@ -119,12 +119,12 @@ def test_real_case_studies_are_written_in_our_own_words(known):
 
 
 def test_real_case_studies_with_the_regions_module(use_snapshot):
-    regions = pytest.importorskip("samenspel.regions")
+    regions = pytest.importorskip("samenspel.data.regions")
     assert cs.validate_all(paths.CASESTUDY_DIR, regions.known_municipalities()) == []
 
 
 def test_size_classes_are_spelled_as_in_regions():
-    regions = pytest.importorskip("samenspel.regions")
+    regions = pytest.importorskip("samenspel.data.regions")
     labels = [label for *_, label in regions.SIZE_CLASSES]
     assert cs.size_classes()[: len(labels)] == labels
     # Every named case study carries the class CBS gives it for that year.
@@ -782,6 +782,6 @@ def test_command_reports_missing_files(known_default, capsys, tmp_path):
 def test_command_is_registered_in_the_cli():
     from samenspel import cli
 
-    assert cli.COMMANDS["casestudies"][0] == "samenspel.commands.casestudies"
+    assert cli.COMMANDS["casestudies"][0] == "samenspel.cli.casestudies"
     args = _parse(["--bijwerken", "a.md", "b.md"])
     assert args.paths == ["a.md", "b.md"] and args.bijwerken is True

@@ -5,7 +5,7 @@ import cbsodata
 import pandas as pd
 import pytest
 
-from samenspel import cbs, indicators
+from samenspel.data import cbs, indicators
 from samenspel.errors import SamenspelError
 from tests.odata_server import ODataServer
 from tests.rawcbs import cell

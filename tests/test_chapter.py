@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from samenspel import chapters
+from samenspel.chapter import runner as chapters
 from tests.rawcbs import cell, rows
 
 KWB_2019, KWB_2024, KWB_2025 = "84583NED", "85984NED", "86165NED"
@@ -75,7 +75,7 @@ def nl(value, decimals=1, suffix=""):
 
 def peer_codes(chapter_dir, code, year):
     # the peers the chapter used, as stated in its metadata
-    from samenspel.chapter import Chapter
+    from samenspel.chapter.model import Chapter
 
     return Chapter.build(code, year).peer_group.members
 

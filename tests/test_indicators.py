@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from samenspel import indicators
+from samenspel.data import indicators
 from tests.rawcbs import cell
 
 KWB = {2018: "84286NED", 2019: "84583NED", 2020: "84799NED", 2021: "85039NED",
@@ -33,7 +33,7 @@ def test_catalogue_is_complete(use_snapshot):
 
 
 def test_every_indicator_maps_in_the_2024_table(use_snapshot):
-    from samenspel import cbs
+    from samenspel.data import cbs
 
     table = cbs.load_table("85984NED")
     unmapped = [i.id for i in indicators.load_catalogue() if i.columns_in(table) is None]

@@ -6,7 +6,7 @@ import json
 import cbsodata
 import pytest
 
-from samenspel import chapters
+from samenspel.chapter import runner as chapters
 from tests.conftest import clear_caches
 from tests.odata_server import ODataServer
 from tests.rawcbs import cell
@@ -51,7 +51,7 @@ def test_download_then_chapter_from_the_cache(live, snapshot_dir):
 
 def test_kernels_do_not_fetch(use_snapshot, monkeypatch):
     """The runner fetches once; its kernels get SAMENSPEL_FETCH=0 and only read the cache."""
-    from samenspel import cbs, dataset
+    from samenspel.data import cbs, dataset
 
     def refuse(*args, **kwargs):
         raise AssertionError("a kernel must not download")

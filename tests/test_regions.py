@@ -4,7 +4,7 @@ import pandas as pd
 
 import pytest
 
-from samenspel import regions
+from samenspel.data import regions
 from tests.rawcbs import cell
 
 
@@ -127,7 +127,7 @@ def test_provinces_from_a_cbs_table_when_the_municipality_list_is_missing(tmp_pa
         (snap / table).symlink_to(snapshot_dir / table)
     monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(snap))
     clear_caches()
-    from samenspel import cbs
+    from samenspel.data import cbs
 
     provinces = regions.provinces_from_table(cbs.load_table("84489NED"))
     assert provinces["GM0034"] == "Flevoland" and provinces["GM0546"] == "Zuid-Holland"

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from samenspel import charts, compare, fmt, peers
-from samenspel.indicators import Indicator, Source
+from samenspel import fmt
+from samenspel.analysis import compare, peers
+from samenspel.chapter import charts
+from samenspel.data.indicators import Indicator, Source
 
 
 @pytest.mark.parametrize("value,decimals,text", [
@@ -150,7 +152,8 @@ def test_lower_first_keeps_acronyms():
 
 
 def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot, monkeypatch):
-    from samenspel import book, chapter
+    from samenspel import book
+    from samenspel.chapter import model as chapter
 
     shown = []
     monkeypatch.setattr(chapter, "_display", shown.append)

@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 import samenspel
-from samenspel import cbs, indicators, paths, regions
+from samenspel import paths
+from samenspel.data import cbs, indicators, regions
 
 
 def fingerprint() -> str:

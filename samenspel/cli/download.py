@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from samenspel import cbs, paths
+from samenspel import paths
+from samenspel.data import cbs
 from samenspel.errors import SamenspelError
 
 

@@ -3,7 +3,7 @@
 Papermill is not thread-safe and a kernel start costs about a second, so chapters run in
 worker *processes*, each of which starts one kernel and reuses it for all its chapters (the
 kernel is passed to papermill's nbclient engine). The heavy data work is done once, before the
-workers start (samenspel.dataset). A chapter is written to a temporary file and moved into
+workers start (samenspel.data.dataset). A chapter is written to a temporary file and moved into
 `book/gemeenten/` only when it succeeded; a chapter whose inputs did not change is skipped.
 """
 
@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 import samenspel
-from samenspel import dataset, paths, regions
+from samenspel import paths
+from samenspel.data import dataset, regions
 
 TEMPLATE = paths.NOTEBOOK_DIR / "gemeente.ipynb"
 KERNEL_STAGGER = 0.4  # seconds between kernel starts, against port races

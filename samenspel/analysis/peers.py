@@ -54,7 +54,7 @@ class PeerGroup:
 def profile(values: pd.DataFrame, municipalities: pd.DataFrame, year: int) -> pd.DataFrame:
     """Profile features for every municipality of `year` (rows: codes; NaN where unknown).
 
-    `values` is the long indicator table (samenspel.indicators.values); each feature uses the
+    `values` is the long indicator table (samenspel.data.indicators.values); each feature uses the
     value of `year`.
     """
     codes = list(municipalities["code"])

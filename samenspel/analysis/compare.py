@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from samenspel import fmt
-from samenspel.indicators import Indicator
+from samenspel.data.indicators import Indicator
 
 NATIONAL = "NL00"
 MIN_PEERS = 3  # fewer peers with a value: no peer median

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from samenspel import cbs, fmt, regions
+from samenspel import fmt
+from samenspel.data import cbs, regions
 
 
 def add_arguments(parser) -> None:

@@ -17,7 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 import samenspel
-from samenspel import charts, compare, dataset, fmt, paths, peers, regions
+from samenspel import fmt, paths
+from samenspel.analysis import compare, peers
+from samenspel.chapter import charts
+from samenspel.data import dataset, regions
 from samenspel.errors import SamenspelError
 
 THEME_ORDER = [("jeugd", "Jeugd"), ("wmo", "Wmo"), ("participatie", "Participatie en inkomen"), ("bevolking", "Bevolking")]
@@ -397,7 +400,7 @@ class Chapter:
 
         studies = _case_studies(_casestudy_stamp(), tuple(sorted(self.data["known"].items())))
         frame = self.data["municipalities"][self.year]
-        # the case-study schema uses the CBS size classes of samenspel.regions
+        # the case-study schema uses the CBS size classes of samenspel.data.regions
         sizes = dict(zip(frame["code"], frame["grootteklasse"]))
         return casestudies.for_chapter(self.municipality.code, self.peer_group.members,
                                        sizes.get(self.municipality.code), studies, size_class_of=sizes.get)

@@ -13,11 +13,11 @@ from samenspel.paths import SNAPSHOT_ENV
 # Each command lives in its own module, which provides `add_arguments(parser)` and
 # `run(args) -> int`. Modules are imported only when their command runs.
 COMMANDS = {
-    "gemeenten": ("samenspel.commands.gemeenten", "Toon alle gemeenten van een jaar."),
-    "hoofdstuk": ("samenspel.commands.hoofdstuk", "Maak het hoofdstuk van een of meer gemeenten."),
-    "boek": ("samenspel.commands.boek", "Bouw het boek (met --alle eerst alle hoofdstukken)."),
-    "casestudies": ("samenspel.commands.casestudies", "Controleer alle casestudies."),
-    "download": ("samenspel.commands.download", "Haal CBS-tabellen op in de lokale cache."),
+    "gemeenten": ("samenspel.cli.gemeenten", "Toon alle gemeenten van een jaar."),
+    "hoofdstuk": ("samenspel.cli.hoofdstuk", "Maak het hoofdstuk van een of meer gemeenten."),
+    "boek": ("samenspel.cli.boek", "Bouw het boek (met --alle eerst alle hoofdstukken)."),
+    "casestudies": ("samenspel.cli.casestudies", "Controleer alle casestudies."),
+    "download": ("samenspel.cli.download", "Haal CBS-tabellen op in de lokale cache."),
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from samenspel import chapters, paths
+from samenspel import paths
+from samenspel.chapter import runner as chapters
 from samenspel.errors import SamenspelError
 
 

@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from samenspel import fmt
-from samenspel.compare import Coherence, Comparison
-from samenspel.indicators import Indicator
+from samenspel.analysis.compare import Coherence, Comparison
+from samenspel.data.indicators import Indicator
 
 STRONG = "#0b4f8a"  # the municipality
 PEER = "#a6a6a6"  # peers

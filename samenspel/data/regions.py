@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 import yaml
 
-from samenspel import cbs, indicators, paths
+from samenspel import paths
+from samenspel.data import cbs, indicators
 from samenspel.errors import SamenspelError
 
 # CBS gemeentegrootteklassen (inhabitants on 1 January).

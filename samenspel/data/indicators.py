@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from samenspel import cbs, paths
+from samenspel import paths
+from samenspel.data import cbs
 from samenspel.errors import SamenspelError
 
 log = logging.getLogger(__name__)

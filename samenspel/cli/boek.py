@@ -38,10 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_chapters(codes, jobs: int) -> None:
     try:
-        from samenspel.chapters import run_chapters
+        from samenspel.chapter.runner import run_chapters
     except ImportError as exc:
         raise SamenspelError(
-            f"Hoofdstukken maken kan nog niet: de module samenspel.chapters ontbreekt ({exc})."
+            f"Hoofdstukken maken kan nog niet: de module samenspel.chapter.runner ontbreekt ({exc})."
         ) from exc
     run_chapters(codes=codes, jobs=jobs)
 
