@@ -53,3 +53,11 @@ def lower_first(label: str) -> str:
     if len(label) > 1 and label[0].isupper() and label[1].islower() and not label.startswith("Wmo"):
         return label[0].lower() + label[1:]
     return label
+
+
+def join_nl(items) -> str:
+    """['a', 'b', 'c'] -> 'a, b en c'."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]

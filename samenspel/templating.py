@@ -4,6 +4,10 @@ Every fragment a chapter or a book page shows comes from a template; Python pass
 `.html` templates are autoescaped. `.md` templates are not (Markdown is no HTML): mark text
 from outside (CBS definitions, case-study fields) with the `md` filter, which escapes what MyST
 would otherwise interpret.
+
+A template whose first line is `{# compact #}` is written over several indented lines for the
+reader but rendered as one line: its lines are stripped and joined without a space (so keep
+each piece of text on one line). Values inserted into it (a plotly figure) are left as they are.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from samenspel import fmt
 
@@ -28,10 +33,28 @@ def md_escape(text, collapse: bool = False) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+COMPACT_MARK = "{# compact #}"
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Templates from samenspel/templates; `{# compact #}` templates joined onto one line."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if source.startswith(COMPACT_MARK):
+            source = "".join(line.strip() for line in source.splitlines())
+        return source, filename, uptodate
+
+
+def nl2br(text) -> markupsafe.Markup:
+    """Escaped text with its line breaks as <br>."""
+    return markupsafe.Markup("<br>").join(markupsafe.escape(str(text)).split("\n"))
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        loader=_Loader(str(TEMPLATE_DIR)),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -45,7 +68,10 @@ def environment() -> jinja2.Environment:
         lower_first=fmt.lower_first,
         md=md_escape,
         md_line=lambda text: md_escape(text, collapse=True),
+        nl2br=nl2br,
+        join_nl=fmt.join_nl,
     )
+    env.tests["missing"] = fmt.is_missing
     return env
 
 

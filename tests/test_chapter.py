@@ -75,9 +75,9 @@ def nl(value, decimals=1, suffix=""):
 
 def peer_codes(chapter_dir, code, year):
     # the peers the chapter used, as stated in its metadata
-    from samenspel.chapter.model import Chapter
+    from samenspel.chapter import model
 
-    return Chapter.build(code, year).peer_group.members
+    return model.build(code, year).peer_group.members
 
 
 def test_every_section_is_there_and_nothing_failed(chapter_dir):

@@ -153,17 +153,17 @@ def test_lower_first_keeps_acronyms():
 
 def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot, monkeypatch):
     from samenspel import book
-    from samenspel.chapter import model as chapter
+    from samenspel.chapter import model, render
 
     shown = []
-    monkeypatch.setattr(chapter, "_display", shown.append)
-    monkeypatch.setattr(chapter, "_md", lambda text: None)
-    monkeypatch.setattr(chapter, "_html", lambda text: None)
-    ch = chapter.Chapter.build("Amsterdam", 2019)
+    monkeypatch.setattr(render, "_display", shown.append)
+    monkeypatch.setattr(render, "_md", lambda text: None)
+    monkeypatch.setattr(render, "_html", lambda text: None)
+    ch = model.build("Amsterdam", 2019)
     for theme in ("jeugd", "wmo", "participatie", "bevolking"):
-        ch.show_theme(theme)
-    ch.show_wijken()
-    ch.show_samenhang()
+        render.show_theme(ch, theme)
+    render.show_wijken(ch)
+    render.show_samenhang(ch)
     types = {trace.type for c in shown for trace in c.fig.data}
     assert types and types <= book.BASIC_TRACES
     if book.BASIC_BUNDLE.is_file():  # installed by `npm ci`

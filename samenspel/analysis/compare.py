@@ -92,8 +92,16 @@ def _trend(values: pd.DataFrame, code: str, peer_codes: list[str]) -> pd.DataFra
 @dataclass
 class Finding:
     comparison: Comparison
-    sentence: str
+    text: str  # plain words after the label: "in Almere hoger dan bij vergelijkbare gemeenten: ..."
     question: str
+
+    @property
+    def label(self) -> str:
+        return self.comparison.indicator.label
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.label}: {self.text}"
 
 
 def _difference_word(c: Comparison) -> str:
@@ -131,15 +139,14 @@ def findings(comparisons: list[Comparison], name: str, minimum: int = 3, maximum
     result = []
     for c in chosen:
         word = _difference_word(c)
-        label = c.indicator.label
-        sentence = (
-            f"**{label}**: in {name} {word} dan bij vergelijkbare gemeenten: "
+        text = (
+            f"in {name} {word} dan bij vergelijkbare gemeenten: "
             f"{c.text(c.value)} tegen een mediaan van {c.text(c.peer_median)} "
             f"({c.peer_count} gemeenten, {c.year})."
         )
         if c.national is not None:
-            sentence += f" Nederland: {c.text(c.national)}."
-        result.append(Finding(c, sentence, _question(c, name, word)))
+            text += f" Nederland: {c.text(c.national)}."
+        result.append(Finding(c, text, _question(c, name, word)))
     return result
 
 

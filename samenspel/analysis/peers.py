@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from samenspel import fmt
 from samenspel.errors import SamenspelError
 
 DEFAULT_SIZE = 10
@@ -147,7 +148,4 @@ def explicit(code: str, members: list[str], municipalities: pd.DataFrame) -> Pee
     return group
 
 
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
+_join = fmt.join_nl

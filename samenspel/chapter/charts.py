@@ -6,13 +6,11 @@ title that says what it shows, a text alternative, and its source (table, period
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from samenspel import fmt
+from samenspel import fmt, templating
 from samenspel.analysis.compare import Coherence, Comparison
 from samenspel.data.indicators import Indicator
 
@@ -75,15 +73,7 @@ class Chart:
     def html(self) -> str:
         plot = pio.to_html(self.fig, include_plotlyjs=False, include_mathjax=False,
                            full_html=False, config=CONFIG, default_width="100%")
-        return (
-            f'<figure class="samenspel-chart" role="group" aria-label="{html.escape(self.title)}">'
-            f'<p class="samenspel-chart-title"><strong>{html.escape(self.title)}</strong></p>'
-            f'<div class="samenspel-chart-plot">{plot}</div>'
-            f'<figcaption><span class="samenspel-chart-source">{html.escape(self.source)}</span>'
-            f'<details class="samenspel-chart-alt"><summary>Beschrijving van de figuur</summary>'
-            f"<p>{html.escape(self.alt)}</p></details></figcaption>"
-            f"</figure>"
-        )
+        return templating.render("chapter/chart.html", chart=self, plot=plot).rstrip("\n")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html()}

@@ -24,7 +24,7 @@ import pandas as pd
 
 import samenspel
 from samenspel import paths
-from samenspel.data import dataset, regions
+from samenspel.data import dataset
 
 TEMPLATE = paths.NOTEBOOK_DIR / "gemeente.ipynb"
 KERNEL_STAGGER = 0.4  # seconds between kernel starts, against port races
@@ -91,16 +91,14 @@ def existing_inputs(code: str) -> str | None:
 def plan(queries, year: int | None = None, vergelijk_met=None, methode: str = "tweelingen") -> list[Job]:
     """Resolve municipalities (raising the Dutch error for an unknown or dissolved one)."""
     data = dataset.load()
-    year = int(year) if year else data["years"][-1]
+    year, frame = dataset.municipalities(data, year)
     if queries == "alle":
-        codes = list(data["municipalities"][year]["code"])
+        codes = list(frame["code"])
     else:
-        frame = data["municipalities"][year]
-        codes = list(dict.fromkeys(regions.lookup(q, year, frame).code for q in queries))
-    peer_codes = ([regions.lookup(m, year, data["municipalities"][year]).code for m in vergelijk_met]
-                  if vergelijk_met else None)
+        codes = list(dict.fromkeys(dataset.lookup(data, q, year).code for q in queries))
+    peer_codes = [dataset.lookup(data, m, year).code for m in vergelijk_met] if vergelijk_met else None
     package = _package_hash()
-    frame = data["municipalities"][year].set_index("code")
+    frame = frame.set_index("code")
     jobs = []
     for code in codes:
         params = {"gemeente": code, "jaar": year, "vergelijk_met": peer_codes, "methode": methode}

@@ -1,4 +1,5 @@
-"""The one entry point: `python -m samenspel <command> ...` (messages in Dutch)."""
+"""The one entry point, `python -m samenspel <opdracht> ...`, and one module per command.
+May import everything below it in the flow; nothing imports the CLI (messages in Dutch)."""
 
 from __future__ import annotations
 

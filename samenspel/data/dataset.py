@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import samenspel
+from samenspel.errors import SamenspelError
 from samenspel import paths
 from samenspel.data import cbs, indicators, regions
 
@@ -99,6 +100,25 @@ def load(fetch: bool | None = None) -> dict:
     if not cbs.available_years():
         regions.latest_year()  # raises the Dutch message that says what to do
     return _load(fingerprint())
+
+
+def municipalities(data: dict, year: int | None = None) -> tuple[int, pd.DataFrame]:
+    """The chapter year (default: the latest) and its municipalities; a year without a KWB
+    table is refused with a Dutch message that lists the years there are."""
+    years = data["years"]
+    year = years[-1] if year is None else int(year)
+    if year not in data["municipalities"]:
+        raise SamenspelError(
+            f"Voor {year} is er geen KWB-tabel beschikbaar (beschikbaar: {', '.join(map(str, years))})."
+        )
+    return year, data["municipalities"][year]
+
+
+def lookup(data: dict, query: str, year: int | None = None) -> regions.Municipality:
+    """A municipality of `year` (default: the latest) by name or code, resolved on the dataset
+    only: no CBS table is read on the way."""
+    _, frame = municipalities(data, year)
+    return regions.lookup(query, frame, data["known"])
 
 
 def values_for(data: dict, indicator_id: str) -> pd.DataFrame:

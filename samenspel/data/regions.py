@@ -9,6 +9,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -304,15 +305,16 @@ def _record(frame: pd.DataFrame, code: str) -> Municipality:
     )
 
 
-def lookup(query: str, year: int | None = None, frame: pd.DataFrame | None = None) -> Municipality:
-    """Find a municipality by name or code, forgiving case, accents, spaces and code forms.
+def lookup(query: str, frame: pd.DataFrame, known: Mapping[str, str] | None = None) -> Municipality:
+    """Find a municipality by name or code in `frame` (the municipalities of one year, as
+    `municipalities(year)` gives them), forgiving case, accents, spaces and code forms.
 
-    A dissolved municipality raises DissolvedMunicipality naming its successor; an unknown
-    one raises UnknownMunicipality with up to three suggestions.
+    Works on what it is given and reads no CBS table: `known` names the successors of a
+    dissolved municipality (code -> name, as `known_municipalities()` gives them). A dissolved
+    municipality raises DissolvedMunicipality naming its successor; an unknown one raises
+    UnknownMunicipality with up to three suggestions.
     """
-    year = latest_year() if year is None else int(year)
-    if frame is None:
-        frame = municipalities(year)
+    year = int(frame["jaar"].iloc[0]) if len(frame) else 0
     code = code_from(query)
     if code is None:
         key = normalise(query)
@@ -328,7 +330,7 @@ def lookup(query: str, year: int | None = None, frame: pd.DataFrame | None = Non
         return _record(frame, code)
     if code is not None and code in mergers():
         m = mergers()[code]
-        names = known_municipalities()
+        names = known or {}
         raise DissolvedMunicipality(
             query, m["naam"], m["datum"], [(c, names.get(c, c)) for c in m["opvolgers"]], m.get("toelichting")
         )
