@@ -59,10 +59,15 @@ def chapter_path(code: str) -> Path:
     return paths.chapter_dir() / f"{code}.ipynb"
 
 
+PACKAGE_FILES = (".py", ".html", ".md", ".json", ".yml")  # code, templates, schemas
+
+
 def _package_hash() -> str:
+    """Changes when the package's code, templates or schemas change, or a case study."""
     h = hashlib.sha256()
-    for f in sorted(Path(samenspel.__file__).parent.rglob("*.py")):
-        h.update(f.read_bytes())
+    package = Path(samenspel.__file__).parent
+    for f in sorted(p for p in package.rglob("*") if p.suffix in PACKAGE_FILES and "__pycache__" not in p.parts):
+        h.update(str(f.relative_to(package)).encode() + f.read_bytes())
     for f in sorted(paths.CASESTUDY_DIR.glob("*.md")):
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()
