@@ -25,7 +25,7 @@ def chapter_dir(tmp_path_factory, snapshot_dir):
 
     clear_caches()
     r1 = chapters.run_chapters(["Amsterdam"], jobs=1, year=2019, progress=False)
-    r2 = chapters.run_chapters(["Almere", "Leiden", "Vlieland"], jobs=2, progress=False)
+    r2 = chapters.run_chapters(["Almere", "Leiden", "Vlieland", "Groningen"], jobs=2, progress=False)
     assert not r1.failures and not r2.failures, (r1.failures, r2.failures)
     yield out
     mp.undo()
@@ -212,7 +212,7 @@ def test_unchanged_chapter_is_skipped_and_failure_writes_nothing(chapter_dir, mo
 
     with pytest.raises(SamenspelError):
         chapters.run_chapters(["Almere"], jobs=1, vergelijk_met=["Nergenshuizen"], progress=False)
-    assert sorted(p.name for p in chapter_dir.glob("*.ipynb")) == ["GM0034.ipynb", "GM0096.ipynb", "GM0363.ipynb", "GM0546.ipynb"]
+    assert sorted(p.name for p in chapter_dir.glob("*.ipynb")) == ["GM0014.ipynb", "GM0034.ipynb", "GM0096.ipynb", "GM0363.ipynb", "GM0546.ipynb"]
     assert not list(chapter_dir.glob(".*"))  # no temporary files left
 
 
@@ -232,3 +232,65 @@ def test_a_failing_chapter_is_listed_and_writes_nothing(chapter_dir):
     assert not result.written
     assert not list(chapter_dir.glob(".*"))  # the temporary file is gone
     assert (chapter_dir / "GM0546.ipynb").read_bytes() == before  # the previous chapter is intact
+
+
+# --------------------------------------------------------------------------- truth rules
+
+def _raw_rate(snapshot_dir, table, code, stem, base_stem="AantalInwoners"):
+    return cell(snapshot_dir, table, code, stem), cell(snapshot_dir, table, code, base_stem)
+
+
+def test_wijk_rates_on_a_small_base_are_not_shown_and_named(chapter_dir, snapshot_dir):
+    nb = load(chapter_dir, "GM0034")
+    wijken = section_text(nb, "Wijken")
+    # Randstad: a handful of inhabitants and a rounded count of bijstand recipients
+    num, den = _raw_rate(snapshot_dir, KWB_2024, "WK003434", "PersonenPerSoortUitkeringBijstand")
+    assert den < 100 and num / den * 1000 > 1000
+    assert "3.333" not in wijken and "3333" not in wijken
+    chart = next(t for t in wijken.split("</figure>") if "Bijstandsuitkeringen per 1.000 inwoners per wijk" in t)
+    note = re.search(r"Te weinig inwoners om een betrouwbaar cijfer te tonen: ([^.<]*)\.", chart).group(1)
+    assert "Randstad" in note.split(", ")
+    # every wijk under the rule is named, and none above it
+    small = []
+    for code in rows(str(snapshot_dir / KWB_2024)):
+        if code.startswith("WK0034"):
+            num, den = _raw_rate(snapshot_dir, KWB_2024, code, "PersonenPerSoortUitkeringBijstand")
+            if num is not None and den is not None and (den < 100 or num < 10):
+                small.append(code)
+    assert len(note.split(", ")) == len(small)
+    # the axis runs to the largest shown wijk, not to the excluded one
+    axis = json.loads(re.search(r'"range":\[([^\]]*)\]', chart).group(0).split(":", 1)[1])
+    assert axis[1] < 1000
+
+
+def test_a_jump_in_almere_wmo_is_marked(chapter_dir, snapshot_dir):
+    nb = load(chapter_dir, "GM0034")
+    wmo = section_text(nb, "Wmo")
+    before = cell(snapshot_dir, "85318NED", "GM0034", "WmoClientenRelatief")
+    after = cell(snapshot_dir, "85618NED", "GM0034", "WmoClientenRelatief")
+    assert after / before - 1 < -0.2
+    assert f"Tussen 2022 en 2023 daalde het cijfer van Almere van {nl(before, 0)} per 1.000 inwoners naar {nl(after, 0)}" in wmo
+    assert "sprong in de reeks" in wmo and "registratie of definitie" in wmo
+    vragen = section_text(nb, "Vragen voor het gesprek")
+    assert "tussen 2022 en 2023" in vragen
+
+
+def test_groningen_trend_marks_the_herindeling(chapter_dir):
+    nb = load(chapter_dir, "GM0014")
+    text = section_text(nb, "Jeugd") + section_text(nb, "Wmo")
+    # the line before the merger is a trace of its own (its name JSON-escaped in the figure)
+    assert "Groningen v\\u00f3\\u00f3r de herindeling van 2019" in text
+    assert "In 2019 telt Groningen voor het eerst met Ten Boer en Haren" in text
+
+
+@pytest.mark.parametrize("code", ["GM0034", "GM0546", "GM0014", "GM0096"])
+def test_no_question_treats_context_as_policy(chapter_dir, code):
+    vragen = section_text(load(chapter_dir, code), "Vragen voor het gesprek")
+    for context in ("AOW", "65 jaar", "Kinderen tot 15", "herkomst", "Eenpersoonshuishoudens", "WOZ"):
+        assert context not in vragen, (code, context)
+
+
+def test_twins_explanation_states_the_true_reasons(chapter_dir):
+    wie = section_text(load(chapter_dir, "GM0034"), "Wie")
+    assert "De bevolkingsdichtheid telt niet mee, omdat de stedelijkheid al meet" in wie
+    assert "omdat het CBS-cijfer ontbreekt: bevolkingsdichtheid" not in wie

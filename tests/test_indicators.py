@@ -109,3 +109,35 @@ def test_provenance_columns(use_snapshot):
     assert cols[2018] == "PersonenPerSoortUitkeringBijstand_80+AantalInwoners_5"
     assert cols[2024] == "PersonenPerSoortUitkeringBijstand_94+AantalInwoners_5"
     assert set(frame["tabel"]) == {"84286NED", "85984NED"}
+
+
+@pytest.mark.parametrize("num,den,shown", [
+    (10, 100, True),   # exactly on the rule
+    (9, 100, False),   # a rounded count under 10
+    (10, 99, False),   # a base under 100
+    (None, 500, False),  # suppressed by CBS: missing, without the small-base reason
+])
+def test_small_base_rule_boundary(num, den, shown):
+    import pandas as pd
+
+    ind = indicators.Indicator(id="x", label="X", theme="participatie", unit="per 1.000 inwoners",
+                               compute="per_1000", numerator=indicators.Source(("N",)),
+                               denominator=indicators.Source(("D",)))
+    data = pd.DataFrame({"N_1": [num], "D_2": [den]}, dtype="float64")
+    value, reason = indicators._value(ind, {"numerator": "N_1", "denominator": "D_2"}, data,
+                                      indicators.SmallBase(min_base=100, min_count=10))
+    if shown:
+        assert value.iloc[0] == pytest.approx(num / den * 1000) and reason.iloc[0] is None
+    else:
+        assert math.isnan(value.iloc[0]) and value.iloc[0] != 0
+        assert reason.iloc[0] == (indicators.SMALL_BASE if num is not None else None)
+
+
+def test_small_base_rule_is_stated_once_in_the_catalogue(use_snapshot):
+    rule = indicators.small_base()
+    assert (rule.min_base, rule.min_count) == (100, 10)
+    assert indicators.get("laagste_40_pct").base_label == "huishoudens"
+    assert indicators.get("bijstand_per_1000").base_label == "inwoners"
+    roles = {i.id: i.role for i in indicators.catalogue()}
+    assert roles["aow_per_1000"] == "context" and roles["bijstand_per_1000"] == "sturing"
+    assert all(i.question is None for i in indicators.catalogue() if i.role == "context")

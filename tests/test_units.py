@@ -28,9 +28,11 @@ def test_values_with_units():
     assert fmt.date_nl("2025-03-27T02:00:00") == "27-03-2025"
 
 
-def _ind(id="x", unit="%", theme="wmo", decimals=1):
+def _ind(id="x", unit="%", theme="wmo", decimals=1, role=None):
+    role = role or ("context" if theme == "bevolking" else "sturing")
     return Indicator(id=id, label=id.upper(), theme=theme, unit=unit, compute="cbs", decimals=decimals,
-                     column=Source(("X",)))
+                     column=Source(("X",)), role=role,
+                     question="Wat vindt de raad daarvan?" if role == "sturing" else None)
 
 
 def _values(ind_id, data):
@@ -132,7 +134,7 @@ def test_position_chart_house_style_and_text_alternative():
     assert "Bron: CBS, tabel T" in html
 
 
-def test_findings_put_the_social_domain_before_population_context():
+def test_findings_put_sturing_before_context():
     comps = []
     for i, (theme, own) in enumerate([("bevolking", 40.0), ("bevolking", 38.0), ("bevolking", 36.0),
                                       ("wmo", 26.0), ("jeugd", 15.0)]):
@@ -140,8 +142,8 @@ def test_findings_put_the_social_domain_before_population_context():
         vals = _values(ind.id, {2024: {"A": own, "B": 18.0, "C": 20.0, "D": 22.0, "NL00": 20.0}})
         comps.append(compare.compare(ind, "A", ["B", "C", "D"], vals, 2024))
     found = [f.comparison.indicator.id for f in compare.findings(comps, "X", minimum=3, maximum=6)]
-    # the social-domain differences lead although the population ones are larger; at most
-    # two population indicators are shown
+    # the sturing differences lead although the context ones are larger; at most two
+    # context indicators are shown
     assert found == ["i3", "i4", "i0", "i1"]
 
 
@@ -168,3 +170,92 @@ def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot, monkeyp
     assert types and types <= book.BASIC_TRACES
     if book.BASIC_BUNDLE.is_file():  # installed by `npm ci`
         assert book.plotly_js_source() == book.BASIC_BUNDLE
+
+
+def test_context_findings_ask_no_question():
+    comps = []
+    for i, role in enumerate(["context", "sturing"]):
+        ind = _ind(id=f"i{i}", role=role)
+        vals = _values(ind.id, {2024: {"A": 40.0, "B": 18.0, "C": 20.0, "D": 22.0, "NL00": 20.0}})
+        comps.append(compare.compare(ind, "A", ["B", "C", "D"], vals, 2024))
+    found = {f.comparison.indicator.id: f for f in compare.findings(comps, "X", minimum=2)}
+    assert found["i0"].is_context and found["i0"].question is None
+    assert not found["i1"].is_context and found["i1"].question.endswith("Wat vindt de raad daarvan?")
+
+
+def test_median_says_on_how_many_peers_it_rests():
+    ind = _ind()
+    vals = _values("x", {2024: {"A": 10.0, "B": 1.0, "C": 2.0, "D": 3.0, "E": np.nan, "NL00": 5.0}})
+    c = compare.compare(ind, "A", ["B", "C", "D", "E"], vals, 2024)
+    assert c.peer_count == 3 and c.group_size == 4 and c.partial_median
+    text = compare.findings([c], "X", minimum=1)[0].text
+    assert "3 van de 4 gemeenten met een cijfer" in text
+
+
+def _series(own, peers, nl=None):
+    """Values per year for A (own), peers B.. and NL00."""
+    data = {}
+    for i, year in enumerate(range(2020, 2020 + len(own))):
+        row = {"A": own[i]}
+        row.update({chr(66 + k): p[i] for k, p in enumerate(peers)})
+        if nl is not None:
+            row["NL00"] = nl[i]
+        data[year] = row
+    return _values("x", data)
+
+
+def test_a_jump_against_the_peers_is_found():
+    # Almere's Wmo 2022 -> 2023: 55 -> 42 while its peers barely move
+    peers_ = [[60, 61, 60, 61], [70, 70, 69, 70], [50, 51, 51, 50], [65, 64, 65, 66]]
+    vals = _series([56, 55, 42, 42], peers_)
+    c = compare.compare(_ind(), "A", ["B", "C", "D", "E"], vals, 2023)
+    assert [(j.year_from, j.year_to) for j in c.jumps] == [(2021, 2022)]
+    j = c.jumps[0]
+    assert j.change == pytest.approx(42 / 55 - 1) and j.reference_kind == "vergelijkbare gemeenten"
+    # a change the peers share is no jump
+    same = _series([56, 55, 42, 42], [[60, 59, 45, 45], [70, 69, 53, 53], [50, 49, 38, 38]])
+    assert compare.compare(_ind(), "A", ["B", "C", "D"], same, 2023).jumps == []
+
+
+@pytest.mark.parametrize("change,jump", [(0.14, False), (0.16, True)])
+def test_jump_boundary(change, jump):
+    # peers all change by 0%: only the JUMP_MIN bound applies
+    own = [100, 100 * (1 + change)]
+    vals = _series(own, [[50, 50], [60, 60], [70, 70]])
+    assert bool(compare.compare(_ind(), "A", ["B", "C", "D"], vals, 2021).jumps) is jump
+
+
+def test_jumps_are_not_judged_for_context_or_across_a_herindeling():
+    vals = _series([56, 55, 42], [[60, 61, 60], [70, 70, 69], [50, 51, 51]])
+    assert compare.compare(_ind(role="context", theme="bevolking"), "A", ["B", "C", "D"], vals, 2022).jumps == []
+    from samenspel.data.regions import Merger
+
+    merged = compare.compare(_ind(), "A", ["B", "C", "D"], vals, 2022, breaks=[Merger(2022, "2022-01-01", ("Z",))])
+    assert merged.jumps == [] and merged.breaks[0].year == 2022
+
+
+def test_trend_chart_splits_the_line_at_a_herindeling_and_marks_a_jump():
+    from samenspel.data.regions import Merger
+
+    vals = _series([30, 31, 50, 51, 40], [[30, 31, 31, 32, 32], [33, 33, 34, 34, 35], [29, 29, 30, 30, 30]])
+    c = compare.compare(_ind(), "A", ["B", "C", "D"], vals, 2024, breaks=[Merger(2022, "2022-01-01", ("Z",))])
+    chart = charts.trend_chart(c, "Aa")
+    own = [t for t in chart.fig.data if t.name.startswith("Aa")]
+    assert [t.name for t in own] == ["Aa vóór de herindeling van 2022", "Aa"]
+    assert list(own[0].x) == [2020, 2021] and list(own[1].x) == [2022, 2023, 2024]
+    assert any("herindeling" in n and "Z" in n for n in chart.notes)
+    assert [(j.year_from, j.year_to) for j in c.jumps] == [(2023, 2024)]
+    assert any("registratie of definitie" in n for n in chart.notes)
+    assert "registratie of definitie" in chart.html()
+
+
+def test_twins_explanation_gives_the_true_reason():
+    prof = pd.DataFrame({
+        "log_inwoners": np.linspace(3, 5, 12), "stedelijkheid": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2],
+        "log_dichtheid": np.linspace(2, 4, 12), "aandeel_0_15": [np.nan] * 12,
+    }, index=[f"GM{i:04d}" for i in range(12)])
+    group = peers.twins("GM0000", prof, size=3, year=2024)
+    assert "bevolkingsdichtheid telt niet mee, omdat de stedelijkheid al meet" in group.explanation
+    assert "voor deze gemeente ontbreekt: aandeel kinderen tot 15 jaar" in group.explanation
+    assert group.features == ["aantal inwoners", "stedelijkheid"]
+    assert "omdat het CBS-cijfer voor deze gemeente ontbreekt: bevolkingsdichtheid" not in group.explanation

@@ -9,10 +9,34 @@ import numpy as np
 import pandas as pd
 
 from samenspel import fmt
-from samenspel.data.indicators import Indicator
+from samenspel.data.indicators import SMALL_BASE, Indicator
 
 NATIONAL = "NL00"
 MIN_PEERS = 3  # fewer peers with a value: no peer median
+# A jump (book/methode.md, "Sprongen in een reeks"): from one KWB year to the next, the
+# municipality's value changes by a share that differs from its peers' median change by at
+# least JUMP_MIN and by at least JUMP_SPREADS robust spreads (1.4826 x the median absolute
+# deviation) of the peers' changes. Without MIN_PEERS peers with both years, the national
+# change is the reference. Only sturing indicators are judged: their figures come from the
+# municipality's own registrations (Wmo, jeugdzorg, bijstand), where a new registration or
+# definition shows as a jump; a herindeling year is never judged (it is marked as a break). Across the gemeenten in the snapshot half of all yearly changes of
+# Wmo clients per 1,000 are under 2.4% and 95% under 15%.
+JUMP_MIN = 0.15
+JUMP_SPREADS = 3.0
+
+
+@dataclass
+class Jump:
+    """A change from one year to the next that stands out against the reference."""
+
+    year_from: int
+    year_to: int
+    value_from: float
+    value_to: float
+    change: float  # relative, -0.24 = 24% lower
+    reference: float  # the peers' median change, or the national change
+    reference_kind: str  # 'vergelijkbare gemeenten' or 'Nederland'
+    reference_count: int  # peers with both years (0 for the national reference)
 
 
 @dataclass
@@ -28,9 +52,30 @@ class Comparison:
     table: str | None
     columns: str | None
     status: str | None
-    peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # code, naam, waarde in `year`
-    trend: pd.DataFrame = field(default_factory=pd.DataFrame)  # jaar, gemeente, mediaan, nederland
+    peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # code, naam, waarde, reden in `year`
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)  # jaar, gemeente, mediaan, n_mediaan, nederland
     score: float | None = None  # standardised difference with the peers
+    group_size: int = 0  # the peer group's size: the median may rest on fewer (peer_count)
+    reason: str | None = None  # why there is no value: indicators.SMALL_BASE, or None
+    breaks: list = field(default_factory=list)  # regions.Merger: the series changes meaning
+    jumps: list = field(default_factory=list)  # Jump
+
+    @property
+    def small_base(self) -> bool:
+        return self.reason == SMALL_BASE
+
+    @property
+    def partial_median(self) -> bool:
+        """The peer median rests on fewer municipalities than the group has."""
+        return self.peer_median is not None and self.peer_count < self.group_size
+
+    def median_counts(self) -> tuple[int, int] | None:
+        """The fewest and most peers a trend's median rests on, when that is not always the
+        whole group; else None."""
+        n = self.trend["n_mediaan"][self.trend["mediaan"].notna()] if len(self.trend) else []
+        if len(n) and (n.min() < self.group_size or n.nunique() > 1):
+            return int(n.min()), int(n.max())
+        return None
 
     @property
     def has_data(self) -> bool:
@@ -44,15 +89,22 @@ def _clean(v):
     return None if v is None or pd.isna(v) else float(v)
 
 
-def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFrame, year: int) -> Comparison:
-    """Compare one indicator. `values` holds this indicator's rows (all years, gemeente + land)."""
-    own = values[(values["code"] == code) & values["waarde"].notna() & (values["jaar"] <= year)]
+def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFrame, year: int,
+            breaks: list | None = None) -> Comparison:
+    """Compare one indicator. `values` holds this indicator's rows (all years, gemeente + land);
+    `breaks` are the municipality's herindelingen (regions.Merger)."""
+    breaks = list(breaks or [])
+    mine = values[(values["code"] == code) & (values["jaar"] <= year)]
+    own = mine[mine["waarde"].notna()]
     if own.empty:
-        return Comparison(ind, None, None, None, 0, None, None, 0, None, None, None)
+        small = "reden" in mine and (mine["reden"] == SMALL_BASE).any()
+        return Comparison(ind, None, None, None, 0, None, None, 0, None, None, None,
+                          group_size=len(peer_codes), reason=SMALL_BASE if small else None, breaks=breaks)
     latest = own.loc[own["jaar"].idxmax()]
     y = int(latest["jaar"])
     in_year = values[values["jaar"] == y]
-    peers = in_year[in_year["code"].isin(peer_codes)][["code", "naam", "waarde"]]
+    columns = ["code", "naam", "waarde"] + (["reden"] if "reden" in values else [])
+    peers = in_year[in_year["code"].isin(peer_codes)][columns]
     with_value = peers.dropna(subset=["waarde"])
     median = float(with_value["waarde"].median()) if len(with_value) >= MIN_PEERS else None
     nat = in_year.loc[in_year["code"] == NATIONAL, "waarde"]
@@ -64,27 +116,61 @@ def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFra
         spread = spread if spread > 0 else with_value["waarde"].std()
         if spread and spread > 0:
             score = float((latest["waarde"] - median) / spread)
-    trend = _trend(values, code, peer_codes)
     return Comparison(
         indicator=ind, year=y, value=float(latest["waarde"]), peer_median=median,
         peer_count=len(with_value), national=_clean(nat.iloc[0]) if len(nat) else None,
         rank=rank, ranked_of=len(group), table=latest["tabel"], columns=latest["kolommen"],
-        status=latest["status"], peers=peers.reset_index(drop=True), trend=trend, score=score,
+        status=latest["status"], peers=peers.reset_index(drop=True), trend=_trend(values, code, peer_codes),
+        score=score, group_size=len(peer_codes), breaks=breaks,
+        jumps=jumps(values, code, peer_codes, {b.year for b in breaks}) if ind.role == "sturing" else [],
     )
 
 
 def _trend(values: pd.DataFrame, code: str, peer_codes: list[str]) -> pd.DataFrame:
-    """Per year: the municipality, the peer median (with at least MIN_PEERS values) and NL."""
+    """Per year: the municipality, the peer median (with at least MIN_PEERS values) and on how
+    many peers it rests, and NL."""
     years = sorted(values["jaar"].unique())
     own = values[values["code"] == code].groupby("jaar")["waarde"].first()
     nat = values[values["code"] == NATIONAL].groupby("jaar")["waarde"].first()
     peer = values[values["code"].isin(peer_codes)].dropna(subset=["waarde"]).groupby("jaar")["waarde"]
-    median = peer.median().where(peer.count() >= MIN_PEERS)
+    count = peer.count()
+    median = peer.median().where(count >= MIN_PEERS)
     trend = pd.DataFrame({"jaar": [int(y) for y in years]})
     for col, series in (("gemeente", own), ("mediaan", median), ("nederland", nat)):
         trend[col] = [_clean(series.get(y)) for y in years]
+    trend["n_mediaan"] = [int(count.get(y, 0)) for y in years]
+    trend = trend[["jaar", "gemeente", "mediaan", "n_mediaan", "nederland"]]
     has_any = trend[["gemeente", "mediaan", "nederland"]].notna().any(axis=1)
     return trend[has_any].reset_index(drop=True)
+
+
+def jumps(values: pd.DataFrame, code: str, peer_codes: list[str], skip_years=()) -> list[Jump]:
+    """Changes from one KWB year to the next that stand out against the peers (see JUMP_MIN).
+    A year in `skip_years` (a herindeling) is not judged: the series changes meaning there."""
+    rows = values[values["code"].isin([code, NATIONAL, *peer_codes]) & values["waarde"].notna()]
+    wide = rows.pivot_table(index="code", columns="jaar", values="waarde", aggfunc="first")
+    if code not in wide.index:
+        return []
+    found = []
+    years = sorted(int(y) for y in wide.columns)
+    for y0, y1 in zip(years, years[1:]):
+        v0, v1 = wide.loc[code].get(y0), wide.loc[code].get(y1)
+        if y1 != y0 + 1 or y1 in skip_years or pd.isna(v0) or pd.isna(v1) or v0 <= 0:
+            continue
+        change = v1 / v0 - 1
+        pair = wide.loc[wide.index.isin(peer_codes), [y0, y1]].dropna()
+        pair = pair[pair[y0] > 0]
+        if len(pair) >= MIN_PEERS:
+            rel = pair[y1] / pair[y0] - 1
+            ref, kind, n = float(rel.median()), "vergelijkbare gemeenten", len(rel)
+            spread = 1.4826 * float((rel - ref).abs().median())
+        elif NATIONAL in wide.index and pd.notna(wide.loc[NATIONAL].get(y0)) and pd.notna(wide.loc[NATIONAL].get(y1)):
+            ref, kind, n, spread = float(wide.loc[NATIONAL, y1] / wide.loc[NATIONAL, y0] - 1), "Nederland", 0, 0.0
+        else:
+            continue
+        if abs(change - ref) >= max(JUMP_MIN, JUMP_SPREADS * spread):
+            found.append(Jump(y0, y1, float(v0), float(v1), float(change), ref, kind, n))
+    return found
 
 
 # --------------------------------------------------------------------------- findings
@@ -93,7 +179,11 @@ def _trend(values: pd.DataFrame, code: str, peer_codes: list[str]) -> pd.DataFra
 class Finding:
     comparison: Comparison
     text: str  # plain words after the label: "in Almere hoger dan bij vergelijkbare gemeenten: ..."
-    question: str
+    question: str | None  # only for sturing indicators
+
+    @property
+    def is_context(self) -> bool:
+        return self.comparison.indicator.role != "sturing"
 
     @property
     def label(self) -> str:
@@ -115,34 +205,34 @@ def findings(comparisons: list[Comparison], name: str, minimum: int = 3, maximum
              threshold: float = 0.5, max_context: int = 2) -> list[Finding]:
     """The indicators where the municipality differs most from its peers, in plain Dutch.
 
-    Only rates and shares are considered (counts mostly measure size). The social-domain
-    themes come first; population indicators are context and take at most `max_context`
-    places. The wording is neutral ('hoger dan', 'lager dan'): a difference is a reason to
-    ask, not a verdict.
+    Only rates and shares are considered (counts mostly measure size). Sturing indicators
+    (the council can steer on them) come first; context indicators (who lives there) take
+    at most `max_context` places and get no question of their own. The wording is neutral
+    ('hoger dan', 'lager dan'): a difference is a reason to ask, not a verdict.
     """
     candidates = [c for c in comparisons
                   if c.has_data and c.score is not None and c.indicator.unit != "aantal"
                   and c.indicator.id not in ("stedelijkheid", "omgevingsadressendichtheid")
                   and c.value != c.peer_median]
     candidates.sort(key=lambda c: abs(c.score), reverse=True)
-    social = [c for c in candidates if c.indicator.theme != "bevolking"]
-    context = [c for c in candidates if c.indicator.theme == "bevolking"]
-    chosen = [c for c in social if abs(c.score) >= threshold][:maximum]
+    steer = [c for c in candidates if c.indicator.role == "sturing"]
+    context = [c for c in candidates if c.indicator.role != "sturing"]
+    chosen = [c for c in steer if abs(c.score) >= threshold][:maximum]
     room = min(max_context, maximum - len(chosen))
     chosen += [c for c in context if abs(c.score) >= threshold][:room]
-    for c in social + context:  # too few clear differences: the largest ones still
+    for c in steer + context:  # too few clear differences: the largest ones still
         if len(chosen) >= minimum:
             break
         if c not in chosen:
             chosen.append(c)
-    chosen.sort(key=lambda c: (c.indicator.theme == "bevolking", -abs(c.score)))
+    chosen.sort(key=lambda c: (c.indicator.role != "sturing", -abs(c.score)))
     result = []
     for c in chosen:
         word = _difference_word(c)
         text = (
             f"in {name} {word} dan bij vergelijkbare gemeenten: "
             f"{c.text(c.value)} tegen een mediaan van {c.text(c.peer_median)} "
-            f"({c.peer_count} gemeenten, {c.year})."
+            f"({_count_words(c)}, {c.year})."
         )
         if c.national is not None:
             text += f" Nederland: {c.text(c.national)}."
@@ -150,18 +240,28 @@ def findings(comparisons: list[Comparison], name: str, minimum: int = 3, maximum
     return result
 
 
-QUESTION_BY_THEME = {
-    "jeugd": "Welke verklaring ziet het college voor dit verschil in jeugdhulpgebruik, en past het bij wat de raad met de jeugdzorg wil bereiken?",
-    "wmo": "Wat zegt dit verschil over de toegang tot de Wmo en over de ondersteuning die inwoners nodig hebben? Welke informatie heeft de raad nodig om dat te beoordelen?",
-    "participatie": "Wat betekent dit verschil voor het beleid op werk en participatie, en welke doelen heeft de raad daarvoor gesteld?",
-    "inkomen": "Welke gevolgen heeft dit verschil voor armoedebeleid en minimaregelingen, en bereiken die de huishoudens die het aangaat?",
-    "bevolking": "Hoe houdt het beleid in het sociaal domein rekening met deze samenstelling van de bevolking?",
-}
+def _count_words(c: Comparison) -> str:
+    if c.partial_median:
+        return f"{c.peer_count} van de {c.group_size} gemeenten met een cijfer"
+    return f"{c.peer_count} gemeenten"
 
 
-def _question(c: Comparison, name: str, word: str) -> str:
+def _question(c: Comparison, name: str, word: str) -> str | None:
+    """A question for the council about a sturing indicator; None for context."""
+    if c.indicator.role != "sturing" or not c.indicator.question:
+        return None
     return (f"{c.indicator.label} is in {name} {word} dan in vergelijkbare gemeenten "
-            f"({c.text(c.value)} tegen {c.text(c.peer_median)}). {QUESTION_BY_THEME[c.indicator.theme]}")
+            f"({c.text(c.value)} tegen {c.text(c.peer_median)}). {c.indicator.question}")
+
+
+def jump_question(c: Comparison, name: str) -> str | None:
+    """A question about the latest jump in a sturing indicator's series."""
+    if not c.jumps:
+        return None
+    j = c.jumps[-1]
+    return (f"{c.indicator.label} veranderde in {name} tussen {j.year_from} en {j.year_to} veel sterker "
+            f"dan bij {j.reference_kind} ({c.text(j.value_from)} naar {c.text(j.value_to)}). "
+            f"Is de registratie of de definitie veranderd, en hoe vergelijkt de raad de jaren dan?")
 
 
 # --------------------------------------------------------------------------- coherence

@@ -82,22 +82,34 @@ def profile(values: pd.DataFrame, municipalities: pd.DataFrame, year: int) -> pd
     }, index=pd.Index(codes, name="code"))
 
 
-def twins(code: str, prof: pd.DataFrame, size: int = DEFAULT_SIZE) -> PeerGroup:
-    """The `size` municipalities nearest to `code` on the standardised profile."""
+LEFT_OUT_WHY = {
+    "ontbreekt": "Niet meegeteld, omdat het CBS-cijfer voor deze gemeente ontbreekt: {}.",
+    "dekking": (f"Niet meegeteld, omdat het CBS-cijfer voor minder dan {MIN_COVERAGE:.0%} van de gemeenten "
+                "bekend is: {}."),
+    "gelijk": "Niet meegeteld, omdat alle gemeenten dezelfde waarde hebben: {}.",
+    "dubbel": "De {} telt niet mee, omdat de stedelijkheid al meet hoe stedelijk een gemeente is.",
+}
+
+
+def twins(code: str, prof: pd.DataFrame, size: int = DEFAULT_SIZE, year: int | None = None) -> PeerGroup:
+    """The `size` municipalities nearest to `code` on the standardised profile of `year`."""
     if code not in prof.index:
         raise SamenspelError(f"Gemeente {code} komt niet voor in het profiel van dit jaar.")
     target = prof.loc[code]
     labels = dict(PROFILE)
-    used, left_out = [], []
+    used, why = [], {}
     for feature in prof.columns:
-        coverage = prof[feature].notna().mean()
-        if pd.notna(target[feature]) and coverage >= MIN_COVERAGE and prof[feature].std() > 0:
-            used.append(feature)
+        if pd.isna(target[feature]):
+            why[feature] = "ontbreekt"
+        elif prof[feature].notna().mean() < MIN_COVERAGE:
+            why[feature] = "dekking"
+        elif not prof[feature].std() > 0:
+            why[feature] = "gelijk"
         else:
-            left_out.append(feature)
+            used.append(feature)
     if "stedelijkheid" in used and "log_dichtheid" in used:
         used.remove("log_dichtheid")  # one measure of urbanity is enough
-        left_out.append("log_dichtheid")
+        why["log_dichtheid"] = "dubbel"
     if not used:
         raise SamenspelError(f"Voor {code} zijn geen profielkenmerken beschikbaar om tweelingen te zoeken.")
     data = prof[used].dropna()
@@ -106,14 +118,20 @@ def twins(code: str, prof: pd.DataFrame, size: int = DEFAULT_SIZE) -> PeerGroup:
     nearest = distance.sort_values().head(size)
     group = PeerGroup(
         code=code, method="tweelingen", members=list(nearest.index),
-        features=[labels[f] for f in used], left_out=[labels[f] for f in left_out],
+        features=[labels[f] for f in used], left_out=[labels[f] for f in why],
         distances={k: float(v) for k, v in nearest.items()},
     )
-    group.explanation = (
+    parts = [
         f"De vergelijkingsgroep bestaat uit de {len(group.members)} gemeenten die het meest op deze gemeente "
-        f"lijken in {_join(group.features)} (statistische tweelingen). "
-        f"Elk kenmerk telt even zwaar mee."
-    )
+        f"lijken in {_join(group.features)} (statistische tweelingen). Elk kenmerk telt even zwaar mee."
+    ]
+    if year is not None:
+        parts.append(f"Het profiel gebruikt de cijfers van {year}.")
+    for reason, template in LEFT_OUT_WHY.items():
+        names = [labels[f] for f, r in why.items() if r == reason]
+        if names:
+            parts.append(template.format(_join(names)))
+    group.explanation = " ".join(parts)
     return group
 
 

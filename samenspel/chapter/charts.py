@@ -12,7 +12,7 @@ import plotly.io as pio
 
 from samenspel import fmt, templating
 from samenspel.analysis.compare import Coherence, Comparison
-from samenspel.data.indicators import Indicator
+from samenspel.data.indicators import SMALL_BASE, Indicator
 
 STRONG = "#0b4f8a"  # the municipality
 PEER = "#a6a6a6"  # peers
@@ -63,12 +63,14 @@ def base_layout(fig: go.Figure, height: int) -> go.Figure:
 class Chart:
     """A figure with a title, a text alternative and a source line, for notebooks and the book."""
 
-    def __init__(self, fig: go.Figure, title: str, alt: str, source: str, data: pd.DataFrame | None = None):
+    def __init__(self, fig: go.Figure, title: str, alt: str, source: str, data: pd.DataFrame | None = None,
+                 notes: list[str] | None = None):
         self.fig = fig
         self.title = title
         self.alt = alt
         self.source = source
         self.data = data
+        self.notes = [n for n in (notes or []) if n]  # shown under the figure, in words
 
     def html(self) -> str:
         plot = pio.to_html(self.fig, include_plotlyjs=False, include_mathjax=False,
@@ -84,11 +86,22 @@ def source_line(c: Comparison) -> str:
     return f"Bron: CBS, tabel {c.table} ({c.columns}), {c.year}{status}."
 
 
-def _missing_note(frame: pd.DataFrame) -> str:
-    missing = frame[frame["waarde"].isna()]["naam"].tolist()
-    if not missing:
-        return ""
-    return f" Geen gegevens voor: {', '.join(missing)}."
+def missing_notes(frame: pd.DataFrame, ind: Indicator) -> list[str]:
+    """Who has no bar, and why: CBS publishes no figure, or the base is under the rule."""
+    missing = frame[frame["waarde"].isna()]
+    small = missing["reden"] == SMALL_BASE if "reden" in missing else pd.Series(False, index=missing.index)
+    notes = []
+    if small.any():
+        notes.append(f"Te weinig {ind.base_label} om een betrouwbaar cijfer te tonen: "
+                     f"{', '.join(missing[small]['naam'])}.")
+    if (~small).any():
+        notes.append(f"Geen gegevens voor: {', '.join(missing[~small]['naam'])}.")
+    return notes
+
+
+def _missing_note(frame: pd.DataFrame, ind: Indicator) -> str:
+    notes = missing_notes(frame, ind)
+    return (" " + " ".join(notes)) if notes else ""
 
 
 def _bar_range(values: pd.Series, reference: float | None) -> list[float]:
@@ -96,7 +109,7 @@ def _bar_range(values: pd.Series, reference: float | None) -> list[float]:
     value labels outside the bars stay readable on a narrow screen."""
     top = max([v for v in list(values) + [reference] if v is not None and not pd.isna(v)] or [1.0])
     low = min([0.0] + [v for v in values if not pd.isna(v)])
-    return [low, top * 1.22 if top > 0 else 1.0]
+    return [round(low, 2), round(top * 1.22, 2) if top > 0 else 1.0]
 
 
 def position_chart(c: Comparison, name: str, code: str) -> Chart:
@@ -127,25 +140,52 @@ def position_chart(c: Comparison, name: str, code: str) -> Chart:
            f"Mediaan vergelijkbare gemeenten: {c.text(c.peer_median)}. Nederland: {c.text(c.national)}. "
            f"Hoogste: {order.iloc[0]['naam']} ({c.text(order.iloc[0]['waarde'])}); "
            f"laagste: {order.iloc[-1]['naam']} ({c.text(order.iloc[-1]['waarde'])})."
-           + _missing_note(frame))
+           + _missing_note(frame, ind))
     data = frame.assign(indicator=ind.id, jaar=c.year, tabel=c.table)[["indicator", "jaar", "code", "naam", "waarde", "tabel"]]
-    return Chart(fig, title, alt, source_line(c), data)
+    notes = missing_notes(frame, ind)
+    if c.partial_median:
+        notes.append(f"De mediaan rust op {c.peer_count} van de {c.group_size} vergelijkbare gemeenten: "
+                     f"de andere hebben geen cijfer voor {c.year}.")
+    return Chart(fig, title, alt, source_line(c), data, notes)
 
 
 def trend_chart(c: Comparison, name: str) -> Chart:
-    """The municipality over the years, with the peer median and the national value."""
+    """The municipality over the years, with the peer median and the national value. A
+    herindeling splits the municipality's line (the years before are another municipality);
+    a jump is marked on the line and explained under the figure."""
     ind = c.indicator
     t = c.trend
     fig = go.Figure()
-    series = [("gemeente", name, STRONG, "solid", 3), ("mediaan", "mediaan vergelijkbare gemeenten", MEDIAN, "dash", 2),
-              ("nederland", "Nederland", NATIONAL, "dot", 2)]
-    for col, label, color, dash, width in series:
-        if t[col].notna().any():
-            fig.add_trace(go.Scatter(
-                x=t["jaar"], y=t[col], name=label, mode="lines+markers", connectgaps=False,
-                line=dict(color=color, dash=dash, width=width),
-                hovertemplate=f"{label} %{{x}}: %{{y:{_d3(ind.decimals)}}}<extra></extra>",
-            ))
+    d3 = _d3(ind.decimals)
+    for label, part, dash in _own_segments(t, c.breaks, name):
+        fig.add_trace(go.Scatter(
+            x=part["jaar"], y=part["gemeente"], name=label, mode="lines+markers", connectgaps=False,
+            line=dict(color=STRONG, dash=dash, width=3),
+            hovertemplate=f"{label} %{{x}}: %{{y:{d3}}}<extra></extra>",
+        ))
+    if t["mediaan"].notna().any():
+        fig.add_trace(go.Scatter(
+            x=t["jaar"], y=t["mediaan"], name="mediaan vergelijkbare gemeenten", mode="lines+markers",
+            connectgaps=False, line=dict(color=MEDIAN, dash="dash", width=2), customdata=t["n_mediaan"],
+            hovertemplate=f"mediaan vergelijkbare gemeenten %{{x}}: %{{y:{d3}}} (%{{customdata}} gemeenten)<extra></extra>",
+        ))
+    if t["nederland"].notna().any():
+        fig.add_trace(go.Scatter(
+            x=t["jaar"], y=t["nederland"], name="Nederland", mode="lines+markers", connectgaps=False,
+            line=dict(color=NATIONAL, dash="dot", width=2),
+            hovertemplate=f"Nederland %{{x}}: %{{y:{d3}}}<extra></extra>",
+        ))
+    for b in c.breaks:
+        if t["jaar"].min() < b.year <= t["jaar"].max():
+            fig.add_vline(x=b.year - 0.5, line_dash="dot", line_color="#444", line_width=1,
+                          annotation_text="herindeling", annotation_position="top left",
+                          annotation_font_size=11)
+    for j in c.jumps:
+        fig.add_trace(go.Scatter(
+            x=[j.year_to], y=[j.value_to], mode="markers", name="sprong in de reeks", showlegend=True,
+            marker=dict(symbol="diamond-open", size=16, color=NATIONAL, line=dict(width=2)),
+            hovertemplate=f"sprong tussen {j.year_from} en {j.year_to}<extra></extra>",
+        ))
     base_layout(fig, height=300)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
     fig.update_xaxes(dtick=1, tickformat="d")
@@ -158,8 +198,54 @@ def trend_chart(c: Comparison, name: str) -> Chart:
     alt = f"Lijndiagram. {name}: " + "; ".join(parts) + "."
     if absent:
         alt += f" Geen gegevens voor {name} in: {', '.join(absent)}."
+    notes = [break_note(b, name) for b in c.breaks if t["jaar"].min() < b.year <= t["jaar"].max()]
+    notes += [jump_note(c, j, name) for j in c.jumps]
+    counts = c.median_counts()
+    if counts:
+        low, high = counts
+        rest = f"{low}" if low == high else f"{low} tot {high}"
+        notes.append(f"De mediaan rust per jaar op {rest} van de {c.group_size} vergelijkbare gemeenten: "
+                     f"niet elk jaar heeft elke gemeente een cijfer, dus de groep achter de lijn wisselt.")
+    alt += "".join(f" {n}" for n in notes)
     data = t.assign(indicator=ind.id)
-    return Chart(fig, title, alt, f"Bron: CBS, Kerncijfers wijken en buurten, {years}.", data)
+    return Chart(fig, title, alt, f"Bron: CBS, Kerncijfers wijken en buurten, {years}.", data, notes)
+
+
+def _own_segments(t: pd.DataFrame, breaks: list, name: str):
+    """(label, rows, dash) per stretch of the municipality's series between herindelingen:
+    a line never joins the figures of the municipality before and after a merger."""
+    edges = [b.year for b in breaks if t["jaar"].min() < b.year <= t["jaar"].max()]
+    bounds = [None, *edges, None]
+    for start, edge in zip(bounds, bounds[1:]):
+        keep = pd.Series(True, index=t.index)
+        if start is not None:
+            keep &= t["jaar"] >= start
+        if edge is not None:
+            keep &= t["jaar"] < edge
+        part = t.loc[keep, ["jaar", "gemeente"]]
+        if part["gemeente"].notna().any():
+            if edge is None:
+                yield name, part, "solid"
+            else:
+                yield f"{name} vóór de herindeling van {edge}", part, "dot"
+
+
+def break_note(b, name: str) -> str:
+    absorbed = fmt.join_nl(b.absorbed)
+    return (f"In {b.year} telt {name} voor het eerst met {absorbed} (herindeling op {fmt.date_nl(b.date)}): "
+            f"de cijfers van eerdere jaren gaan over de gemeente zonder {absorbed}. De lijn loopt daarom "
+            f"niet door.")
+
+
+def jump_note(c: Comparison, j, name: str) -> str:
+    way = "steeg" if j.change > 0 else "daalde"
+    ref = (f"bij de vergelijkbare gemeenten {fmt.number(j.reference * 100, 0)}% (mediaan van "
+           f"{j.reference_count} gemeenten)" if j.reference_count else
+           f"in Nederland {fmt.number(j.reference * 100, 0)}%")
+    return (f"Tussen {j.year_from} en {j.year_to} {way} het cijfer van {name} van {c.text(j.value_from)} naar "
+            f"{c.text(j.value_to)} ({fmt.number(j.change * 100, 0)}%); {ref}. Zo'n sprong komt vaak door een "
+            f"andere registratie of definitie, niet door een echte verandering: vraag het college ernaar "
+            f"voordat u de jaren vergelijkt.")
 
 
 def wijk_chart(ind: Indicator, frame: pd.DataFrame, municipal_value: float | None, name: str, year: int, table: str) -> Chart:
@@ -183,9 +269,9 @@ def wijk_chart(ind: Indicator, frame: pd.DataFrame, municipal_value: float | Non
     alt = (f"Staafdiagram van {len(shown)} wijken. {name} als geheel: {text(municipal_value)}."
            + (f" Hoogste: {shown.iloc[-1]['naam']} ({text(shown.iloc[-1]['waarde'])}); "
               f"laagste: {shown.iloc[0]['naam']} ({text(shown.iloc[0]['waarde'])})." if len(shown) else "")
-           + _missing_note(frame))
+           + _missing_note(frame, ind))
     data = frame.assign(indicator=ind.id, jaar=year, tabel=table)
-    return Chart(fig, title, alt, f"Bron: CBS, tabel {table}, {year}.", data)
+    return Chart(fig, title, alt, f"Bron: CBS, tabel {table}, {year}.", data, missing_notes(frame, ind))
 
 
 def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, table: str | None = None) -> Chart:

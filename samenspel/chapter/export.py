@@ -13,7 +13,8 @@ from samenspel.chapter.model import Chapter
 
 def figure_data(ch: Chapter) -> pd.DataFrame:
     """This municipality, its peers, the Netherlands and its wijken, for every indicator and
-    year, with their CBS table and columns."""
+    year, with their CBS table and columns; `reden` says why a figure is left out (the
+    small-base rule)."""
     v = ch.data["values"]
     codes = set(ch.peer_group.members) | {ch.code, compare.NATIONAL}
     prefix = "WK" + ch.code[2:]
@@ -22,7 +23,7 @@ def figure_data(ch: Chapter) -> pd.DataFrame:
     rows["rol"] = rows["code"].map(lambda c: "gemeente" if c == ch.code else
                                    "Nederland" if c == compare.NATIONAL else
                                    "wijk" if c.startswith("WK") else "vergelijkbare gemeente")
-    return rows[["indicator", "jaar", "code", "naam", "rol", "waarde", "tabel", "kolommen", "status"]]
+    return rows[["indicator", "jaar", "code", "naam", "rol", "waarde", "reden", "tabel", "kolommen", "status"]]
 
 
 def write_csv(ch: Chapter, directory: Path | None = None) -> Path:

@@ -68,7 +68,7 @@ class WijkIndicator:
     indicator: object
     year: int
     table: str
-    frame: pd.DataFrame  # code, naam, waarde, tabel
+    frame: pd.DataFrame  # code, naam, waarde, reden, tabel
     municipal_value: float | None
 
 
@@ -150,11 +150,12 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
     if muni.code not in set(data["municipalities"][profile_year]["code"]):
         profile_year = year
     group = _peer_group(data, muni, year, profile_year, vergelijk_met, methode)
+    breaks = regions.merger_breaks(muni.code)
     comparisons = {}
     for ind in data["catalogue"]:
         vals = dataset.values_for(data, ind.id)
         vals = vals[vals["niveau"].isin(["gemeente", "land"])]
-        comparisons[ind.id] = compare.compare(ind, muni.code, group.members, vals, year)
+        comparisons[ind.id] = compare.compare(ind, muni.code, group.members, vals, year, breaks)
     found = compare.findings(list(comparisons.values()), muni.naam)
     themes = _themes(comparisons, found)
     return Chapter(
@@ -168,7 +169,7 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
         coherences=_coherences(data, muni.code, year),
         definitions=_definitions(data, comparisons),
         case_studies=_case_study_links(data, muni, group, year),
-        questions=_questions(found),
+        questions=_questions(found, comparisons, muni.naam),
         tables_used=_tables_used(data, comparisons),
         parameters={"gemeente": gemeente, "jaar": jaar, "vergelijk_met": vergelijk_met, "methode": methode},
         version=samenspel.__version__, made_on=dt.date.today(), data=data,
@@ -198,12 +199,7 @@ def _peer_group(data, muni, year, profile_year, vergelijk_met, methode) -> peers
     if methode != "tweelingen":
         raise SamenspelError(f"Onbekende vergelijkingsmethode '{methode}' (kies uit: {', '.join(peers.METHODS)}).")
     prof = peers.profile(data["values"], data["municipalities"][profile_year], profile_year)
-    group = peers.twins(muni.code, prof)
-    group.explanation += f" Het profiel gebruikt de cijfers van {profile_year}."
-    if group.left_out:
-        group.explanation += (f" Niet meegeteld, omdat het CBS-cijfer ontbreekt: "
-                              f"{peers._join(group.left_out)}.")
-    return group
+    return peers.twins(muni.code, prof, year=profile_year)
 
 
 def _themes(comparisons: dict, found: list[compare.Finding]) -> list[Theme]:
@@ -262,7 +258,7 @@ def _wijken(data: dict, muni, year: int) -> list[WijkIndicator]:
     for ind in data["catalogue"]:
         if not ind.key or len(result) >= MAX_WIJK_CHARTS or wk.empty:
             continue
-        frame = wk[wk["indicator"] == ind.id][["code", "naam", "waarde", "tabel", "jaar"]]
+        frame = wk[wk["indicator"] == ind.id][["code", "naam", "waarde", "reden", "tabel", "jaar"]]
         if frame.empty or frame["waarde"].notna().sum() == 0:
             continue
         wyear = int(frame["jaar"].iloc[0])
@@ -348,8 +344,15 @@ def _case_study_links(data: dict, muni, group: peers.PeerGroup, year: int) -> li
             for s in ranked]
 
 
-def _questions(found: list[compare.Finding]) -> list[str]:
-    questions = [f.question for f in found[:MAX_QUESTIONS]]
+def _questions(found: list[compare.Finding], comparisons: dict, name: str) -> list[str]:
+    """Questions for the council: about the sturing indicators in *In het kort* (context
+    gets none), then about jumps in a charted sturing series, then general ones."""
+    questions = [f.question for f in found if f.question]
+    for c in comparisons.values():
+        q = compare.jump_question(c, name) if c.indicator.key else None
+        if q:
+            questions.append(q)
+    questions = list(dict.fromkeys(questions))[:MAX_QUESTIONS]
     if len(questions) < 3:
         questions += GENERAL_QUESTIONS
     return questions[:MAX_QUESTIONS]

@@ -30,10 +30,25 @@ THEMES = {
 }
 COMPUTES = {"cbs", "share", "per_1000"}
 LEVELS = {"Land": "land", "Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}
+ROLES = {"sturing", "context"}
 VALUE_COLUMNS = [
     "indicator", "code", "naam", "gemeente", "niveau", "jaar", "waarde",
-    "tabel", "kolommen", "status",
+    "tabel", "kolommen", "status", "reden",
 ]
+SMALL_BASE = "kleine basis"  # `reden` of a figure left out by the small-base rule
+
+
+@dataclass(frozen=True)
+class SmallBase:
+    """The small-base rule of the catalogue: a relative figure rests on at least `min_base`
+    inhabitants or households, and a computed one on a numerator of at least `min_count`."""
+
+    min_base: int = 100
+    min_count: int = 10
+
+    def describe(self) -> str:
+        return (f"minstens {self.min_base} inwoners of huishoudens in de basis, en bij een cijfer dat "
+                f"Samenspel zelf berekent een teller van minstens {self.min_count}")
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,21 @@ class Indicator:
     key: bool = False
     levels: tuple[str, ...] = ("gemeente", "wijk")
     explanation: str = ""
+    role: str = "context"
+    question: str | None = None
+    base: Source | None = None
     definition: str | None = field(default=None, compare=False)
+
+    @property
+    def is_relative(self) -> bool:
+        """A share or a rate: the small-base rule applies."""
+        return self.compute != "cbs" or self.base is not None
+
+    @property
+    def base_label(self) -> str:
+        """What the figure's base counts, for 'te weinig inwoners'."""
+        source = self.denominator if self.compute != "cbs" else self.base
+        return "huishoudens" if source is not None and "Huishoudens" in source.stems[0] else "inwoners"
 
     @property
     def theme_label(self) -> str:
@@ -69,7 +98,7 @@ class Indicator:
 
     @property
     def sources(self) -> list[Source]:
-        return [s for s in (self.column, self.numerator, self.denominator) if s is not None]
+        return [s for s in (self.column, self.numerator, self.denominator, self.base) if s is not None]
 
     def computation(self) -> str:
         """In Dutch: how the value is computed from CBS columns."""
@@ -81,12 +110,14 @@ class Indicator:
     def columns_in(self, table: cbs.Table) -> dict[str, str] | None:
         """The concrete columns of this indicator in one table, or None when one is missing."""
         found = {}
-        for role in ("column", "numerator", "denominator"):
+        for role in ("column", "numerator", "denominator", "base"):
             source = getattr(self, role)
             if source is None:
                 continue
             key = table.find_column(list(source.stems), source.group)
             if key is None:
+                if role == "base":
+                    continue  # the figure itself is there; only the rule cannot be checked
                 return None
             found[role] = key
         return found
@@ -125,6 +156,9 @@ def load_catalogue(with_definitions: bool = True) -> list[Indicator]:
             key=bool(entry.get("key", False)),
             levels=tuple(entry.get("levels", ("gemeente", "wijk"))),
             explanation=entry.get("explanation", ""),
+            role=entry.get("role", "context"),
+            question=entry.get("question"),
+            base=_source(entry.get("base")),
         )
         _validate(ind, seen)
         seen.add(ind.id)
@@ -146,6 +180,10 @@ def _validate(ind: Indicator, seen: set) -> None:
         raise SamenspelError(f"{where}: 'column' ontbreekt.")
     if ind.compute != "cbs" and (ind.numerator is None or ind.denominator is None):
         raise SamenspelError(f"{where}: 'numerator' en 'denominator' zijn nodig.")
+    if ind.role not in ROLES:
+        raise SamenspelError(f"{where}: onbekende rol '{ind.role}' (verwacht: sturing of context).")
+    if ind.question and ind.role != "sturing":
+        raise SamenspelError(f"{where}: alleen een sturingsindicator krijgt een vraag voor de raad.")
 
 
 def _attach_definitions(indicators: list[Indicator]) -> None:
@@ -167,6 +205,12 @@ def _attach_definitions(indicators: list[Indicator]) -> None:
             if text:
                 ind.definition = text
                 break
+
+
+def small_base() -> SmallBase:
+    """The small-base rule, stated once in data/indicators.yml."""
+    raw = _catalogue_raw().get("small_base") or {}
+    return SmallBase(**{k: int(v) for k, v in raw.items()})
 
 
 def get(indicator_id: str) -> Indicator:
@@ -201,20 +245,15 @@ def table_values(table: cbs.Table, year: int, indicators=None, levels=("land", "
     names = _region_names(table, codes, data)
     municipality = data.get("Gemeentenaam_1", pd.Series(pd.NA, index=data.index))
     frames = []
+    rule = small_base()
     for ind in indicators:
         cols = ind.columns_in(table)
         if cols is None:
             log.info("Indicator %s: geen kolom in %s (%s)", ind.id, table.table_id, year)
             continue
-        if ind.compute == "cbs":
-            value = data[cols["column"]].astype("float64")
-        else:
-            num = data[cols["numerator"]].astype("float64")
-            den = data[cols["denominator"]].astype("float64")
-            factor = 100.0 if ind.compute == "share" else 1000.0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                value = (num / den.where(den > 0)) * factor
-        status = "voorlopig" if any(table.status(c) == "voorlopig" for c in cols.values()) else "definitief"
+        value, reason = _value(ind, cols, data, rule)
+        shown = {role: key for role, key in cols.items() if role != "base"}
+        status = "voorlopig" if any(table.status(c) == "voorlopig" for c in shown.values()) else "definitief"
         frames.append(pd.DataFrame({
             "indicator": ind.id,
             "code": codes.values,
@@ -224,12 +263,32 @@ def table_values(table: cbs.Table, year: int, indicators=None, levels=("land", "
             "jaar": int(year),
             "waarde": value.values,
             "tabel": table.table_id,
-            "kolommen": "+".join(cols.values()),
+            "kolommen": "+".join(shown.values()),
             "status": status,
+            "reden": reason.values,
         }))
     if not frames:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+def _value(ind: Indicator, cols: dict, data: pd.DataFrame, rule: SmallBase) -> tuple[pd.Series, pd.Series]:
+    """The indicator's values in one table, and per row the reason a figure is left out
+    (SMALL_BASE) or None. A figure under the small-base rule is missing (NaN), never 0."""
+    if ind.compute == "cbs":
+        value = data[cols["column"]].astype("float64")
+        base = data[cols["base"]].astype("float64") if "base" in cols else None
+        small = (base < rule.min_base) if base is not None else pd.Series(False, index=data.index)
+    else:
+        num = data[cols["numerator"]].astype("float64")
+        den = data[cols["denominator"]].astype("float64")
+        factor = 100.0 if ind.compute == "share" else 1000.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = (num / den.where(den > 0)) * factor
+        small = (den < rule.min_base) | (num < rule.min_count)
+    small = small.fillna(False) & value.notna()
+    reason = pd.Series(np.where(small, SMALL_BASE, None), index=data.index, dtype=object)
+    return value.where(~small), reason
 
 
 def _region_names(table: cbs.Table, codes: pd.Series, data: pd.DataFrame) -> pd.Series:

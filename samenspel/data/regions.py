@@ -192,6 +192,32 @@ def mergers() -> dict[str, dict]:
     return {m["opgeheven"]: {**m, "datum": str(m["datum"])} for m in raw["herindelingen"]}
 
 
+@dataclass(frozen=True)
+class Merger:
+    """A municipality took over others: from KWB year `year` on, its figures are those of
+    the larger municipality."""
+
+    year: int
+    date: str
+    absorbed: tuple[str, ...]  # names of the dissolved municipalities
+
+
+def merger_breaks(code: str) -> list[Merger]:
+    """The herindelingen in which `code` took over other municipalities (from
+    data/herindelingen.yml), by the first KWB year that shows the merged municipality. KWB
+    figures describe 1 January: a merger on 1 January 2019 first shows in KWB 2019, one on
+    24 March 2022 in KWB 2023. A renaming (one municipality, new code) is no break here."""
+    by_year: dict[int, list] = {}
+    for m in mergers().values():
+        if code not in m["opvolgers"] or "naamswijziging" in (m.get("toelichting") or ""):
+            continue
+        date = dt.date.fromisoformat(m["datum"])
+        first = date.year if (date.month, date.day) == (1, 1) else date.year + 1
+        by_year.setdefault(first, []).append(m)
+    return [Merger(year, min(m["datum"] for m in ms), tuple(m["naam"] for m in ms))
+            for year, ms in sorted(by_year.items())]
+
+
 def latest_year() -> int:
     years = cbs.available_years()
     if not years:
