@@ -28,6 +28,18 @@ def cache_dir() -> Path:
 
 
 def snapshot_dir() -> Path | None:
-    """The offline snapshot directory, if SAMENSPEL_SNAPSHOT is set."""
+    """The offline snapshot directory, if SAMENSPEL_SNAPSHOT is set; a folder that does not
+    exist is refused with a message that names it."""
     value = os.environ.get(SNAPSHOT_ENV)
-    return Path(value).resolve() if value else None
+    if not value:
+        return None
+    path = Path(value).resolve()
+    if not path.is_dir():
+        from samenspel.errors import SamenspelError
+
+        raise SamenspelError(
+            f"De momentopname {value} ({path}) bestaat niet of is geen map. Controleer "
+            f"{SNAPSHOT_ENV} of --snapshot: die moet een map met CBS-tabellen noemen, bijvoorbeeld "
+            f"../shared/data/cbs."
+        )
+    return path

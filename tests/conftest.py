@@ -22,6 +22,7 @@ def clear_caches():
                indicators._catalogue_cached, regions._indeling_cached, regions.mergers,
                regions._profile_values, regions._municipalities_cached):
         fn.cache_clear()
+    cbs.forget_unreachable()
 
 
 @pytest.fixture(scope="session")

@@ -187,3 +187,47 @@ def test_download_command_in_snapshot_mode_says_what_the_snapshot_holds(use_snap
     assert "haalt Samenspel niets op bij het CBS" in out and "85984NED: staat in de momentopname" in out
     assert cli.main(["download", "82931NED"]) == 1
     assert "82931NED: ontbreekt in de momentopname" in capsys.readouterr().out
+
+
+def test_unreachable_cbs_is_asked_once_per_run(cbs_server, empty_cache, monkeypatch):
+    cbsodata.options.catalog_url = "127.0.0.1:9"  # nothing listens there
+    attempts = []
+    real = cbs.download_table
+
+    def counted(table_id, **kwargs):
+        attempts.append(table_id)
+        return real(table_id, retries=1, timeout=2)
+
+    monkeypatch.setattr(cbs, "download_table", counted)
+    said = []
+    assert cbs.ensure_available(warn=said.append) == []
+    assert cbs.ensure_available("provincies", warn=said.append) == []
+    assert len(attempts) == 1  # the first table only; the others are not asked in this run
+    assert len(said) == 1 and "niet bereikbaar" in said[0] and "niet meer op" in said[0]
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["hoofdstuk", "Almere", "--jaar", "1999"], "Voor 1999 is er geen KWB-tabel beschikbaar"),
+    (["gemeenten", "--jaar", "2030"], "Voor 2030 is er geen KWB-tabel beschikbaar"),
+    (["hoofdstuk", "Almere", "-j", "0"], "moet 1 of meer zijn, niet 0"),
+    (["hoofdstuk", "Almere", "-j", "-3"], "moet 1 of meer zijn, niet -3"),
+    (["boek", "-j", "0"], "moet 1 of meer zijn, niet 0"),
+])
+def test_bad_input_gets_a_dutch_message_and_exit_2(use_snapshot, tmp_path, monkeypatch, capsys, argv, needle):
+    from samenspel import cli
+
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert not (tmp_path / "gemeenten").exists() or not any((tmp_path / "gemeenten").iterdir())
+
+
+def test_a_snapshot_folder_that_does_not_exist_is_named(tmp_path, monkeypatch, capsys):
+    from samenspel import cli
+
+    missing = tmp_path / "bestaat-niet"
+    monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(missing))
+    assert cli.main(["gemeenten"]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and "bestaat niet" in err

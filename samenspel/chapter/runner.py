@@ -13,8 +13,11 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import re
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -28,6 +31,11 @@ from samenspel.data import dataset
 
 TEMPLATE = paths.NOTEBOOK_DIR / "gemeente.ipynb"
 KERNEL_STAGGER = 0.4  # seconds between kernel starts, against port races
+# Temporary files carry the pid of the process that made them, so that a later run can tell
+# the leftovers of a killed run from the files of a run that is still going.
+KERNEL_PREFIX = "samenspel-kernel-"
+LEFTOVER_CHAPTER = re.compile(r"^\.GM\d{4}-(\d+)-.*\.ipynb$")
+LEFTOVER_KERNEL = re.compile(rf"^{KERNEL_PREFIX}(\d+)-")
 
 
 @dataclass
@@ -131,12 +139,14 @@ def _start_kernel(index_queue) -> None:
         index = index_queue.get(timeout=5) if index_queue is not None else 0
     except Exception:
         index = 0
+    if index_queue is not None:  # a pool worker: SIGTERM (pool.terminate) cleans up like Ctrl-C
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     time.sleep(KERNEL_STAGGER * index)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH")]))
     env[dataset.FETCH_ENV] = "0"  # the tables were fetched by the runner (plan), once
     km = KernelManager(kernel_name="python3", transport="ipc")
-    km.connection_file = tempfile.mktemp(prefix="samenspel-kernel-", suffix=".json")
+    km.connection_file = tempfile.mktemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-", suffix=".json")
     km.ip = km.connection_file[:-5]  # ipc endpoints are files next to the connection file
     km.start_kernel(cwd=str(paths.ROOT), env=env)
     _KM = km
@@ -145,6 +155,40 @@ def _start_kernel(index_queue) -> None:
     from multiprocessing.util import Finalize
 
     Finalize(km, _stop_kernel, exitpriority=16)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds: temporary files removed, kernel shut down
+
+
+def _interrupt_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers() -> list[Path]:
+    """Remove what a killed run left behind: temporary chapters in the chapter folder and
+    kernel connection files in the temporary folder, of processes that no longer run."""
+    removed = []
+    places = [(paths.chapter_dir(), LEFTOVER_CHAPTER), (Path(tempfile.gettempdir()), LEFTOVER_KERNEL)]
+    for folder, pattern in places:
+        if not folder.is_dir():
+            continue
+        for f in folder.iterdir():
+            m = pattern.match(f.name)
+            if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+                f.unlink(missing_ok=True)
+                removed.append(f)
+    return removed
 
 
 def _stop_kernel() -> None:
@@ -164,7 +208,7 @@ def execute(job: Job) -> tuple[str, str | None]:
     from papermill.exceptions import PapermillExecutionError
 
     paths.chapter_dir().mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{job.code}-", suffix=".ipynb", dir=paths.chapter_dir())
+    fd, tmp = tempfile.mkstemp(prefix=f".{job.code}-{os.getpid()}-", suffix=".ipynb", dir=paths.chapter_dir())
     os.close(fd)
     try:
         kwargs = {"km": _KM} if _KM is not None else {}
@@ -220,35 +264,52 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
         else:
             todo.append(job)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    remove_leftovers()
     bar = _progress(len(todo), progress)
-    if todo and workers == 1:
-        # One worker: run in this process and skip the cost of spawning one.
-        _start_kernel(None)
-        try:
-            for job in todo:
-                result.record(*execute(job))
-                bar.update(1)
-        finally:
-            _stop_kernel()
-    elif todo:
-        ctx = mp.get_context("spawn")
-        index_queue = ctx.Queue()
-        for i in range(workers):
-            index_queue.put(i)
-        pool = ctx.Pool(workers, initializer=_start_kernel, initargs=(index_queue,))
-        try:
-            for code, error in pool.imap_unordered(execute, todo, chunksize=1):
-                result.record(code, error)
-                bar.update(1)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if in_main else None
+    try:
+        if todo and workers == 1:
+            _run_here(todo, result, bar)
+        elif todo:
+            _run_pool(todo, workers, result, bar)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     bar.close()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _run_here(todo: list[Job], result: Result, bar) -> None:
+    """One worker: run in this process and skip the cost of spawning one."""
+    _start_kernel(None)
+    try:
+        for job in todo:
+            result.record(*execute(job))
+            bar.update(1)
+    finally:
+        _stop_kernel()
+
+
+def _run_pool(todo: list[Job], workers: int, result: Result, bar) -> None:
+    """Worker processes, each with one kernel for all its chapters. The pool is replaceable:
+    anything that maps `execute` over the jobs in processes that ran `_start_kernel` once."""
+    ctx = mp.get_context("spawn")
+    index_queue = ctx.Queue()
+    for i in range(workers):
+        index_queue.put(i)
+    pool = ctx.Pool(workers, initializer=_start_kernel, initargs=(index_queue,))
+    try:
+        for code, error in pool.imap_unordered(execute, todo, chunksize=1):
+            result.record(code, error)
+            bar.update(1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 class _NoBar:

@@ -40,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def positive_jobs(value: int | None) -> int:
+    """The worker count of -j/--jobs: 1 or more (default: the number of processor cores)."""
+    if value is None:
+        return os.cpu_count() or 1
+    if value < 1:
+        raise SamenspelError(f"Het aantal processen (-j/--jobs) moet 1 of meer zijn, niet {value}.")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

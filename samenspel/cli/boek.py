@@ -7,6 +7,7 @@ import os
 import time
 
 from samenspel import book
+from samenspel.cli import positive_jobs
 from samenspel.errors import SamenspelError
 
 
@@ -48,9 +49,7 @@ def _run_chapters(codes, jobs: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     layout = book.Layout()
-    jobs = args.jobs or os.cpu_count() or 1
-    if jobs < 1:
-        raise SamenspelError("--jobs moet 1 of meer zijn.")
+    jobs = positive_jobs(args.jobs)
 
     if args.alle:
         print(f"Alle hoofdstukken maken ({jobs} tegelijk)…", flush=True)

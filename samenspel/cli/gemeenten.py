@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from samenspel.errors import SamenspelError
+
 from samenspel import fmt
 from samenspel.data import cbs, regions
 
@@ -17,6 +19,11 @@ def run(args) -> int:
     cbs.ensure_available(warn=warn)
     if cbs.reference_file("gemeentelijke_indeling") is None:
         cbs.ensure_available("provincies", warn=warn)
+    years = cbs.available_years()
+    if args.jaar is not None and args.jaar not in years:
+        raise SamenspelError(
+            f"Voor {args.jaar} is er geen KWB-tabel beschikbaar (beschikbaar: {', '.join(map(str, years)) or 'geen'})."
+        )
     frame = regions.municipalities(args.jaar)
     year = int(frame["jaar"].iloc[0]) if len(frame) else args.jaar
     print(f"Gemeenten op 1 januari {year}: {len(frame)}")

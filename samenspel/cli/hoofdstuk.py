@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from samenspel import paths
 from samenspel.chapter import runner as chapters
+from samenspel.cli import positive_jobs
 from samenspel.errors import SamenspelError
 
 
@@ -15,7 +15,7 @@ def add_arguments(parser) -> None:
                         help="naam of code, bijvoorbeeld Almere, GM0034 of 34")
     parser.add_argument("--alle", action="store_true", help="alle gemeenten van het jaar")
     parser.add_argument("--jaar", type=int, help="het jaar van het hoofdstuk (standaard: het nieuwste)")
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+    parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="aantal hoofdstukken tegelijk (standaard: het aantal processorkernen)")
     parser.add_argument("--vergelijk-met", metavar="GEMEENTEN",
                         help="eigen vergelijkingsgroep, gescheiden door komma's (bijv. 'Lelystad,Zwolle')")
@@ -27,9 +27,10 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     if not args.alle and not args.gemeenten:
         raise SamenspelError("Noem een of meer gemeenten, of gebruik --alle.")
+    jobs = positive_jobs(args.jobs)
     peers = [p.strip() for p in args.vergelijk_met.split(",") if p.strip()] if args.vergelijk_met else None
     result = chapters.run_chapters(
-        "alle" if args.alle else args.gemeenten, jobs=args.jobs, year=args.jaar,
+        "alle" if args.alle else args.gemeenten, jobs=jobs, year=args.jaar,
         vergelijk_met=peers, methode=args.methode, force=args.opnieuw,
     )
     report(result)

@@ -174,14 +174,31 @@ def ensure_available(statistic: str = "kwb", warn=print) -> list[int]:
     A table that cannot be fetched is skipped with one warning; its year is then simply
     absent. Returns the years that are available afterwards.
     """
+    global _UNREACHABLE
     if paths.snapshot_dir() is None:
         missing = [(y, t) for y, t in sorted(table_ids(statistic).items()) if not is_available(t)]
         for year, tid in missing:
+            if _UNREACHABLE:
+                break  # said once: CBS is not asked again in this run
             try:
                 download_table(tid)
+            except CbsUnreachable as exc:
+                _UNREACHABLE = exc.url
+                skipped = [t for _, t in missing if t != tid]
+                warn(f"Let op: {exc.message} Samenspel vraagt in deze run ook de andere ontbrekende tabellen "
+                     f"niet meer op ({', '.join(skipped) or 'geen'}) en werkt met wat er lokaal is.")
             except SamenspelError as exc:
                 warn(f"Let op: tabel {tid} ({year}) is niet beschikbaar en wordt overgeslagen. {exc.message}")
     return available_years(statistic)
+
+
+_UNREACHABLE: str | None = None  # the CBS address that did not answer in this run
+
+
+def forget_unreachable() -> None:
+    """Ask CBS again (a new run, or a test)."""
+    global _UNREACHABLE
+    _UNREACHABLE = None
 
 
 def reference_file(name: str) -> Path | None:
@@ -259,6 +276,7 @@ def download_table(
 class CbsUnreachable(SamenspelError):
     def __init__(self, table_id: str, url: str, cause: Exception | None):
         self.table_id = table_id
+        self.url = url
         super().__init__(
             f"Het CBS ({url}) is niet bereikbaar voor tabel {table_id} "
             f"({type(cause).__name__ if cause else 'onbekende fout'}). Controleer de "
