@@ -1,18 +1,21 @@
 """HTML and Markdown from Jinja2 templates in samenspel/templates/.
 
 Every fragment a chapter or a book page shows comes from a template; Python passes plain data.
-`.html` templates are autoescaped. `.md` templates are not (Markdown is no HTML): mark text
-from outside (CBS definitions, case-study fields) with the `md` filter, which escapes what MyST
-would otherwise interpret.
+`.html` templates are autoescaped, with html.escape's entities (&quot;, &#x27;) as in the rest of
+the project; print values with {{ }} (`join` and `~` escape with markupsafe's &#34; and &#39;).
+`.md` templates are not (Markdown is no HTML): mark text from outside (CBS definitions,
+case-study fields) with the `md` filter, which escapes what MyST would otherwise interpret.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import re
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from samenspel import fmt
 
@@ -28,6 +31,15 @@ def md_escape(text, collapse: bool = False) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+@jinja2.pass_eval_context
+def _finalize(eval_ctx, value):
+    """Escape a printed value in an autoescaped template with html.escape, not markupsafe:
+    the same characters, but the entities the project's HTML has always used."""
+    if eval_ctx.autoescape and not hasattr(value, "__html__"):
+        return markupsafe.Markup(html.escape(str(value)))
+    return value
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -37,6 +49,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters.update(
         number=fmt.number,

@@ -594,6 +594,23 @@ def test_index_escapes_html_in_titles(tmp_path):
     assert "<i>" not in index
 
 
+def test_index_escapes_quotes_as_html_escape_does(tmp_path):
+    # The page templates escape like html.escape (&quot;, &#x27;), not like markupsafe.
+    study = _study("quote", "anoniem", grootteklasse="onbekend")
+    study.meta["titel"] = "Het 'eigen' \"woord\""
+    index = cs.render_index([study], lambda c: False)
+    assert "Het &#x27;eigen&#x27; &quot;woord&quot;" in index
+    assert "Alle thema&#x27;s" in index and "&#39;" not in index and "&#34;" not in index
+
+
+def test_page_escapes_myst_characters_on_one_line(tmp_path, known):
+    studies = cs.load_all(VALID, known, today=TODAY)
+    study = next(s for s in studies if s.code is None)
+    study.meta["titel"] = "a*b _c_ [d] <e> {f} |g| $h #i \\j `k`\n   verder"
+    page = cs.render_page(study, tmp_path, lambda c: False, root=ROOT)
+    assert "# a\\*b \\_c\\_ \\[d\\] \\<e\\> \\{f\\} \\|g\\| \\$h \\#i \\\\j \\`k\\` verder\n" in page
+
+
 def test_write_pages_only_rewrites_what_changed_and_removes_stale_pages(tmp_path, known):
     studies = cs.load_all(VALID, known, today=TODAY)
     out = tmp_path / "uit"

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from samenspel import paths
-from samenspel.casestudies.schema import TYPE_NAMES, conditional_requirements, load_schema, resolve, section_titles
+from samenspel import paths, templating
+from samenspel.casestudies.schema import SCHEMA_PATH, TYPE_NAMES, conditional_requirements, load_schema, resolve
 from samenspel.errors import SamenspelError
 from samenspel.files import write_if_changed
 
@@ -69,107 +69,86 @@ def _required_text(name: str, required: Sequence[str], conditional: Mapping[str,
     return "nee"
 
 
+def _schema_path() -> str:
+    return SCHEMA_PATH.relative_to(paths.ROOT).as_posix()
+
+
+def _template_field(name: str, sub: Mapping[str, Any], required: str) -> dict[str, str]:
+    """What TEMPLATE.md says about one field, and its example value as YAML."""
+    sub = resolve(sub)
+    dumped = yaml.safe_dump(
+        {name: sub["examples"][0]}, allow_unicode=True, sort_keys=False, default_flow_style=False, width=88
+    )
+    return {
+        "title": sub["title"],
+        "required": {"ja": "verplicht", "nee": "niet verplicht"}.get(required, f"verplicht {required.replace('`', '')}"),
+        "description": sub["description"],
+        "value": _value_text(sub).replace("`", "'"),
+        "example": "\n".join(dumped.rstrip("\n").splitlines()),
+    }
+
+
 def render_template() -> str:
     """The text of ``casestudies/TEMPLATE.md``, generated from the schema."""
     schema = load_schema()
-    required = schema["required"]
     conditional = conditional_requirements()
-    lines = ["---"]
-    lines += _comment_block(
-        "Sjabloon voor een casestudie. Kopieer dit bestand naar een nieuwe naam (bijvoorbeeld "
-        "'gemeente-onderwerp.md'), vervang de voorbeeldwaarden en schrijf de vier secties. "
-        "Controleer daarna met: python -m samenspel casestudies. Uitleg: casestudies/README.md. "
-        "(Dit bestand wordt gemaakt uit samenspel/casestudy.schema.json; pas het daar aan.)"
+    fields = [
+        _template_field(name, sub, _required_text(name, schema["required"], conditional))
+        for name, sub in schema["properties"].items()
+    ]
+    return templating.render(
+        "casestudies/template.md",
+        comment=lambda text: "\n".join(_comment_block(text)),
+        schema_path=_schema_path(),
+        fields=fields,
+        sections=schema["x-secties"],
     )
-    for name, sub in schema["properties"].items():
-        sub = resolve(sub)
-        req = _required_text(name, required, conditional)
-        req_text = {"ja": "verplicht", "nee": "niet verplicht"}.get(req, f"verplicht {req.replace('`', '')}")
-        lines.append("")
-        lines += _comment_block(f"{sub['title']} ({req_text}): {sub['description']}")
-        lines += _comment_block("Waarde: " + _value_text(sub).replace("`", "'"))
-        example = sub["examples"][0]
-        dumped = yaml.safe_dump({name: example}, allow_unicode=True, sort_keys=False, default_flow_style=False, width=88)
-        lines += dumped.rstrip("\n").splitlines()
-    lines += ["---", ""]
-    lines.append(
-        "% Regels die met % beginnen zijn aantekeningen: ze verschijnen niet in het boek. "
-        "Schrijf onder elke kop een paar alinea's of opsommingstekens."
-    )
-    for section in schema["x-secties"]:
-        lines += ["", f"## {section['titel']}", "", f"% {section['uitleg']}"]
-    return "\n".join(lines) + "\n"
 
 
 def _table_cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def render_field_table() -> str:
-    """The field documentation for ``casestudies/README.md`` (between the markers)."""
+def _field_rows() -> Iterable[dict[str, str]]:
+    """One row per field, and after a group (or a list of groups) one per field in it."""
     schema = load_schema()
     conditional = conditional_requirements()
-    rows = [
-        "| Veld | Naam | Verplicht | Waarde | Uitleg |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-
-    def add(name: str, sub: Mapping[str, Any], required: Sequence[str], cond: Mapping[str, str]) -> None:
-        sub = resolve(sub)
-        rows.append(
-            "| "
-            + " | ".join(
-                _table_cell(c)
-                for c in (
-                    f"`{name}`",
-                    sub.get("title", ""),
-                    _required_text(name.split(".")[-1].removesuffix("[]"), required, cond),
-                    _value_text(sub),
-                    sub.get("description", ""),
-                )
-            )
-            + " |"
-        )
-
     for name, sub in schema["properties"].items():
-        add(name, sub, schema["required"], conditional)
         resolved = resolve(sub)
+        yield {
+            "name": name,
+            "title": resolved.get("title", ""),
+            "required": _required_text(name, schema["required"], conditional),
+            "value": _value_text(resolved),
+            "description": resolved.get("description", ""),
+        }
         nested = resolved
         prefix = name
         if resolved.get("type") == "array" and resolve(resolved.get("items", {})).get("type") == "object":
             nested = resolve(resolved["items"])
             prefix = f"{name}[]"
-        if nested.get("type") == "object":
-            for child, child_sub in nested.get("properties", {}).items():
-                rows.append(
-                    "| "
-                    + " | ".join(
-                        _table_cell(c)
-                        for c in (
-                            f"`{prefix}.{child}`",
-                            resolve(child_sub).get("title", ""),
-                            "ja" if child in nested.get("required", []) else "nee",
-                            _value_text(child_sub),
-                            resolve(child_sub).get("description", ""),
-                        )
-                    )
-                    + " |"
-                )
-    sections = ", ".join(f"`## {t}`" for t in section_titles())
-    lines = [
-        "",
-        "<!-- Dit deel wordt gemaakt uit samenspel/casestudy.schema.json: "
-        "python -m samenspel casestudies --bijwerken -->",
-        "",
-        *rows,
-        "",
-        f"Verplichte secties in de tekst, in deze volgorde: {sections}.",
-        "",
-    ]
-    for section in schema["x-secties"]:
-        lines.append(f"- **{section['titel']}**: {section['uitleg']}")
-    lines.append("")
-    return "\n".join(lines)
+        if nested.get("type") != "object":
+            continue
+        for child, child_sub in nested.get("properties", {}).items():
+            child_sub = resolve(child_sub)
+            yield {
+                "name": f"{prefix}.{child}",
+                "title": child_sub.get("title", ""),
+                "required": "ja" if child in nested.get("required", []) else "nee",
+                "value": _value_text(child_sub),
+                "description": child_sub.get("description", ""),
+            }
+
+
+def render_field_table() -> str:
+    """The field documentation for ``casestudies/README.md`` (between the markers)."""
+    return templating.render(
+        "casestudies/field_table.md",
+        cell=_table_cell,
+        schema_path=_schema_path(),
+        rows=list(_field_rows()),
+        sections=load_schema()["x-secties"],
+    )
 
 
 def update_readme_text(text: str) -> str:

@@ -3,30 +3,21 @@ with relative links rewritten for the folder the pages are written to."""
 
 from __future__ import annotations
 
-import html
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from samenspel import paths
-from samenspel.files import write_if_changed
+from samenspel import paths, templating
 from samenspel.casestudies.links import DOC_ROLE, resolve_local
 from samenspel.casestudies.parse import INDEX_SLUG, UNKNOWN, CaseStudy, display_path
-from samenspel.casestudies.schema import load_schema, prop_title, size_classes, themes
+from samenspel.casestudies.schema import load_schema, size_classes, themes
+from samenspel.files import write_if_changed
 
 GENERATED_MARKER = "% Gegenereerd door samenspel.casestudies"
 FILTER_SCRIPT = "samenspel-filter.js"
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})")
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>{}|$#])")
-
-
-def _md(text: Any) -> str:
-    """Escape text for inline Markdown/MyST."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def _outside_fences(body: str, transform: Callable[[str], str]) -> str:
@@ -103,60 +94,6 @@ def _rewrite_links(cs: CaseStudy, out_dir: Path, slug_by_path: Mapping[Path, str
     return _outside_fences(cs.body, transform)
 
 
-def _summary_lines(
-    cs: CaseStudy,
-    chapter_exists: Callable[[str], bool],
-    size_class_of: Callable[[str], str | None] | None,
-    chapters_docpath: str,
-) -> list[str]:
-    m = cs.meta
-    if cs.code:
-        name = cs.gemeentenaam or cs.code
-        role_name = re.sub(r"[`<>]", "", name)
-        gemeente = (
-            f"{{doc}}`{role_name} <{chapters_docpath}/{cs.code}>` ({cs.code})"
-            if chapter_exists(cs.code)
-            else f"{_md(name)} ({cs.code})"
-        )
-    else:
-        gemeente = "anoniem (de bron noemt de gemeente niet)"
-    size_text = cs.size_class(size_class_of) or UNKNOWN
-
-    def involvement(key: str) -> str:
-        value = m[key]
-        text = _md(value["niveau"])
-        if value.get("toelichting"):
-            text += f": {_md(value['toelichting'])}"
-        return text
-
-    sessions = _md(m["interactieve_sessies"]["gehouden"])
-    if m["interactieve_sessies"].get("toelichting"):
-        sessions += f": {_md(m['interactieve_sessies']['toelichting'])}"
-    soort = ", ".join(m["soort_informatie"]) or "niet beschreven in de bron"
-    lines = [
-        _md(m["samenvatting"]),
-        "",
-        f"- **{prop_title('gemeente')}:** {gemeente}",
-        f"- **{prop_title('grootteklasse')}:** {_md(size_text)}",
-        f"- **{prop_title('jaar')}:** {cs.jaar}",
-        f"- **{prop_title('monitorvorm')}:** {_md(m['monitorvorm'])}",
-        f"- **{prop_title('rapportagefrequentie')}:** {_md(m['rapportagefrequentie'])}",
-        f"- **{prop_title('soort_informatie')}:** {_md(soort)}",
-        f"- **{prop_title('sturingsfilosofie')}:** {_md(m['sturingsfilosofie'])}",
-        f"- **{prop_title('interactieve_sessies')}:** {sessions}",
-        f"- **{prop_title('betrokkenheid_aanbieders')}:** {involvement('betrokkenheid_aanbieders')}",
-        f"- **{prop_title('betrokkenheid_clienten')}:** {involvement('betrokkenheid_clienten')}",
-        f"- **{prop_title('themas')}:** {_md(', '.join(m['themas']))}",
-        f"- **{prop_title('bronnen')}:**",
-    ]
-    for bron in m["bronnen"]:
-        title = _md(bron["titel"])
-        if bron.get("url"):
-            title = f"[{title}](<{bron['url']}>)"
-        lines.append(f"  - {title}, {_md(bron['auteur'])}, {bron['jaar']}")
-    return lines
-
-
 _LICENCE_URLS = {
     "CC BY 4.0": "https://creativecommons.org/licenses/by/4.0/deed.nl",
     "CC BY-SA 4.0": "https://creativecommons.org/licenses/by-sa/4.0/deed.nl",
@@ -177,34 +114,45 @@ def render_page(
     """The MyST page of one case study."""
     root_path = Path(root) if root is not None else paths.ROOT
     slug_by_path = slug_by_path or {Path(os.path.abspath(cs.path)): cs.slug}
-    source = display_path(cs.path, root_path)
-    body = _rewrite_links(cs, Path(out_dir), slug_by_path, root_path).strip("\n")
-    licence = cs.meta["licentie"]
-    licence_text = f"[{licence}](<{_LICENCE_URLS[licence]}>)" if licence in _LICENCE_URLS else _md(licence)
-    parts = [
-        f"{GENERATED_MARKER} uit {source}; bewerk dat bestand, niet deze pagina.",
-        "",
-        f"# {_md(cs.titel)}",
-        "",
-        "```{admonition} In het kort",
-        ":class: tip",
-        "",
-        *_summary_lines(cs, chapter_exists, size_class_of, chapters_docpath),
-        "```",
-        "",
-        body,
-        "",
-        "---",
-        "",
-        f"Tekst: {_md(', '.join(cs.meta['auteurs']))}. Licentie: {licence_text}. "
-        "Deze casestudie is geschreven op basis van de genoemde bronnen.",
-        "",
-    ]
-    return "\n".join(parts)
+    name = (cs.gemeentenaam or cs.code) if cs.code else None
+    return templating.render(
+        "casestudies/page.md",
+        marker=GENERATED_MARKER,
+        source=display_path(cs.path, root_path),
+        cs=cs,
+        m=cs.meta,
+        props=load_schema()["properties"],
+        municipality=name,
+        # A {doc} role cannot show a backtick or angle brackets.
+        role_name=re.sub(r"[`<>]", "", name) if name else None,
+        chapter=bool(cs.code) and chapter_exists(cs.code),
+        chapters_docpath=chapters_docpath,
+        size=cs.size_class(size_class_of) or UNKNOWN,
+        body=_rewrite_links(cs, Path(out_dir), slug_by_path, root_path).strip("\n"),
+        licence_url=_LICENCE_URLS.get(cs.meta["licentie"]),
+    )
 
 
-def _attr(values: Iterable[str]) -> str:
-    return html.escape("|".join(values), quote=True)
+@dataclass(frozen=True)
+class _Row:
+    """One case study in the overview table."""
+
+    cs: CaseStudy
+    size: str
+    chapter: bool  # whether the municipality's chapter is in the book
+
+    @property
+    def themas_attr(self) -> str:
+        return "|".join(self.cs.themas)
+
+    @property
+    def themas_text(self) -> str:
+        return ", ".join(self.cs.themas)
+
+
+def _options(values: set[str], order: list[str]) -> list[str]:
+    """The values that occur, in schema order; unknown ones after, sorted."""
+    return [v for v in order if v in values] + sorted(values - set(order))
 
 
 def render_index(
@@ -216,85 +164,20 @@ def render_index(
 ) -> str:
     """The index page: an HTML table with filters by theme, size class and monitor form
     (made interactive by ``_static/samenspel-filter.js``; without script the full table shows)."""
-    schema = load_schema()["properties"]
-    ordered = sorted(case_studies, key=lambda cs: (cs.titel.casefold(), cs.slug))
-
-    def options(values: set[str], order: list[str]) -> list[str]:
-        return [v for v in order if v in values] + sorted(values - set(order))
-
-    rows_data = []
-    for cs in ordered:
-        size = cs.size_class(size_class_of) or UNKNOWN
-        rows_data.append((cs, size))
-    filters = [
-        ("themas", "thema", schema["themas"]["title"], "Alle thema's",
-         options({t for cs, _ in rows_data for t in cs.themas}, themes())),
-        ("grootteklasse", "grootte", schema["grootteklasse"]["title"], "Alle grootteklassen",
-         options({s for _, s in rows_data}, size_classes())),
-        ("monitorvorm", "vorm", schema["monitorvorm"]["title"], "Alle monitorvormen",
-         options({cs.meta["monitorvorm"] for cs, _ in rows_data}, schema["monitorvorm"]["enum"])),
+    props = load_schema()["properties"]
+    rows = [
+        _Row(cs, cs.size_class(size_class_of) or UNKNOWN, bool(cs.code and chapter_exists(cs.code)))
+        for cs in sorted(case_studies, key=lambda cs: (cs.titel.casefold(), cs.slug))
     ]
-    e = html.escape
-    out = [
-        f"{GENERATED_MARKER} uit casestudies/*.md; bewerk die bestanden, niet deze pagina.",
-        "",
-        "# Casestudies",
-        "",
-        "Hoe hebben andere gemeenten hun monitor sociaal domein en de informatie aan de "
-        "gemeenteraad georganiseerd? Elke casestudie beschrijft één aanpak: wat de gemeente deed, "
-        "wat het oplevert, wat er nog ontbreekt en welke lessen andere gemeenten eruit kunnen trekken. "
-        "Kies hieronder een thema, een grootteklasse of een monitorvorm om de lijst te verkleinen.",
-        "",
-        "```{raw} html",
-        '<div class="samenspel-filter" data-samenspel-filter>',
-        # `hidden` until the script runs: without JavaScript the full table shows and no
-        # controls that do nothing. The flex layout sits on an inner div, because an inline
-        # `display` on the form itself would override `hidden`.
-        '<form class="samenspel-filter-controls" data-filter-controls hidden '
-        'role="search" aria-label="Casestudies filteren">',
-        '<div style="display:flex;flex-wrap:wrap;gap:0.5rem 1rem;align-items:flex-end;margin-bottom:0.5rem">',
-    ]
-    for key, ident, label, all_label, values in filters:
-        out.append(
-            f'<div style="display:flex;flex-direction:column;min-width:10rem;flex:1 1 10rem">'
-            f'<label for="samenspel-filter-{ident}">{e(label)}</label>'
-            f'<select id="samenspel-filter-{ident}" data-filter="{key}" style="max-width:100%">'
-            f'<option value="">{e(all_label)}</option>'
-            + "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
-            + "</select></div>"
-        )
-    out += [
-        '<button type="button" class="btn btn-secondary" data-filter-reset>Wis filters</button>',
-        "</div>",
-        "</form>",
-        '<p class="samenspel-filter-status" data-filter-status aria-live="polite" role="status"></p>',
-        '<div style="overflow-x:auto">',
-        '<table class="table samenspel-filter-table">',
-        '<caption style="caption-side:top;text-align:left">'
-        "Casestudies met gemeente, grootteklasse, monitorvorm en thema's</caption>",
-        "<thead><tr>"
-        + "".join(
-            f'<th scope="col">{e(h)}</th>'
-            for h in ("Titel", schema["gemeente"]["title"], schema["grootteklasse"]["title"],
-                      schema["monitorvorm"]["title"], schema["themas"]["title"])
-        )
-        + "</tr></thead>",
-        "<tbody>",
-    ]
-    for cs, size in rows_data:
-        if cs.code and chapter_exists(cs.code):
-            gemeente = f'<a href="{e(chapters_docpath)}/{e(cs.code)}.html">{e(cs.municipality_label)}</a>'
-        else:
-            gemeente = e(cs.municipality_label)
-        out.append(
-            f'<tr data-themas="{_attr(cs.themas)}" data-grootteklasse="{_attr([size])}" '
-            f'data-monitorvorm="{_attr([cs.meta["monitorvorm"]])}">'
-            f'<td><a href="{e(cs.slug)}.html">{e(cs.titel)}</a></td>'
-            f"<td>{gemeente}</td><td>{e(size)}</td><td>{e(cs.meta['monitorvorm'])}</td>"
-            f"<td>{e(', '.join(cs.themas))}</td></tr>"
-        )
-    out += ["</tbody>", "</table>", "</div>", "</div>", "```", ""]
-    return "\n".join(out)
+    options = {
+        "themas": _options({t for row in rows for t in row.cs.themas}, themes()),
+        "grootteklasse": _options({row.size for row in rows}, size_classes()),
+        "monitorvorm": _options({row.cs.meta["monitorvorm"] for row in rows}, props["monitorvorm"]["enum"]),
+    }
+    table = templating.render(
+        "casestudies/index_table.html", props=props, rows=rows, options=options, chapters_docpath=chapters_docpath
+    )
+    return templating.render("casestudies/index.md", marker=GENERATED_MARKER, table=table)
 
 
 def write_pages(
