@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "casestudy.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().with_name("schema.json")
 
 # What a JSON type is called in messages and documentation.
 TYPE_NAMES = {
