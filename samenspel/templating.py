@@ -1,9 +1,10 @@
 """HTML and Markdown from Jinja2 templates in samenspel/templates/.
 
 Every fragment a chapter or a book page shows comes from a template; Python passes plain data.
-`.html` templates are autoescaped. `.md` templates are not (Markdown is no HTML): mark text
-from outside (CBS definitions, case-study fields) with the `md` filter, which escapes what MyST
-would otherwise interpret.
+`.html` templates are autoescaped, with html.escape's entities (&quot;, &#x27;) as in the rest of
+the project; print values with {{ }} (`join` and `~` escape with markupsafe's &#34; and &#39;).
+`.md` templates are not (Markdown is no HTML): mark text from outside (CBS definitions,
+case-study fields) with the `md` filter, which escapes what MyST would otherwise interpret.
 
 A template whose first line is `{# compact #}` is written over several indented lines for the
 reader but rendered as one line: its lines are stripped and joined without a space (so keep
@@ -13,6 +14,7 @@ each piece of text on one line). Values inserted into it (a plotly figure) are l
 from __future__ import annotations
 
 import functools
+import html
 import re
 from pathlib import Path
 
@@ -48,7 +50,16 @@ class _Loader(jinja2.FileSystemLoader):
 
 def nl2br(text) -> markupsafe.Markup:
     """Escaped text with its line breaks as <br>."""
-    return markupsafe.Markup("<br>").join(markupsafe.escape(str(text)).split("\n"))
+    return markupsafe.Markup("<br>").join(markupsafe.Markup(html.escape(line)) for line in str(text).split("\n"))
+
+
+@jinja2.pass_eval_context
+def _finalize(eval_ctx, value):
+    """Escape a printed value in an autoescaped template with html.escape, not markupsafe:
+    the same characters, but the entities the project's HTML has always used."""
+    if eval_ctx.autoescape and not hasattr(value, "__html__"):
+        return markupsafe.Markup(html.escape(str(value)))
+    return value
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,6 +71,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters.update(
         number=fmt.number,

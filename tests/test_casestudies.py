@@ -25,6 +25,8 @@ if str(ROOT) not in sys.path:
 
 from samenspel import casestudies as cs  # noqa: E402
 from samenspel import paths  # noqa: E402
+from samenspel.casestudies import safety, validate  # noqa: E402
+from samenspel.casestudies import schema as cs_schema  # noqa: E402
 from samenspel.cli import casestudies as command  # noqa: E402
 from samenspel.errors import SamenspelError  # noqa: E402
 
@@ -112,7 +114,7 @@ def test_real_case_studies_are_written_in_our_own_words(known):
     for study in cs.load_all(paths.CASESTUDY_DIR, known):
         # Every text field except the citations themselves.
         own = {k: v for k, v in study.meta.items() if k != "bronnen"}
-        fields = " ".join(text for _, text in cs._walk_strings(own, []))
+        fields = " ".join(text for _, text in safety.walk_strings(own, []))
         words = _words(study.body + " " + fields)
         copied = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1) if tuple(words[i : i + n]) in grams]
         assert not copied, f"{study.slug} copies the source: {copied[:3]}"
@@ -173,11 +175,11 @@ def test_schema_has_dutch_title_and_description_everywhere():
     def walk(node, where):
         if isinstance(node, dict):
             for name, sub in node.get("properties", {}).items():
-                resolved = cs._resolve(sub)
+                resolved = cs_schema.resolve(sub)
                 assert resolved.get("title") and resolved.get("description"), f"{where}.{name}"
                 walk(resolved, f"{where}.{name}")
             if "items" in node:
-                walk(cs._resolve(node["items"]), f"{where}[]")
+                walk(cs_schema.resolve(node["items"]), f"{where}[]")
     schema = cs.load_schema()
     assert schema["additionalProperties"] is False
     walk(schema, "")
@@ -327,16 +329,16 @@ def test_municipality_list_is_only_needed_for_named_municipalities(monkeypatch):
     def boom():
         raise AssertionError("must not be called")
 
-    monkeypatch.setattr(cs, "_default_known_municipalities", boom)
+    monkeypatch.setattr(validate, "default_known_municipalities", boom)
     assert cs.validate_files([INVALID / "jaar-te-vroeg.md"], today=TODAY)[0].field == "jaar"
     calls = []
-    monkeypatch.setattr(cs, "_default_known_municipalities", lambda: calls.append(1) or {"GM0034": "Almere"})
+    monkeypatch.setattr(validate, "default_known_municipalities", lambda: calls.append(1) or {"GM0034": "Almere"})
     assert cs.validate_all(VALID, today=TODAY) == []
     assert calls == [1]  # loaded once, lazily
 
 
 def test_an_empty_municipality_list_is_an_error_not_an_unknown_code(monkeypatch):
-    monkeypatch.setattr(cs, "_default_known_municipalities", dict)
+    monkeypatch.setattr(validate, "default_known_municipalities", dict)
     with pytest.raises(SamenspelError, match="geen lijst met CBS-gemeentecodes"):
         cs.validate_all(VALID, today=TODAY)
     # Anonymous case studies need no list at all.
@@ -364,7 +366,7 @@ def test_an_empty_municipality_list_is_an_error_not_an_unknown_code(monkeypatch)
     ],
 )
 def test_unsafe_content_detection(text, unsafe):
-    assert bool(cs._unsafe_matches(text)) is unsafe
+    assert bool(safety.unsafe_matches(text)) is unsafe
 
 
 @pytest.mark.parametrize(
@@ -592,6 +594,23 @@ def test_index_escapes_html_in_titles(tmp_path):
     assert "<i>" not in index
 
 
+def test_index_escapes_quotes_as_html_escape_does(tmp_path):
+    # The page templates escape like html.escape (&quot;, &#x27;), not like markupsafe.
+    study = _study("quote", "anoniem", grootteklasse="onbekend")
+    study.meta["titel"] = "Het 'eigen' \"woord\""
+    index = cs.render_index([study], lambda c: False)
+    assert "Het &#x27;eigen&#x27; &quot;woord&quot;" in index
+    assert "Alle thema&#x27;s" in index and "&#39;" not in index and "&#34;" not in index
+
+
+def test_page_escapes_myst_characters_on_one_line(tmp_path, known):
+    studies = cs.load_all(VALID, known, today=TODAY)
+    study = next(s for s in studies if s.code is None)
+    study.meta["titel"] = "a*b _c_ [d] <e> {f} |g| $h #i \\j `k`\n   verder"
+    page = cs.render_page(study, tmp_path, lambda c: False, root=ROOT)
+    assert "# a\\*b \\_c\\_ \\[d\\] \\<e\\> \\{f\\} \\|g\\| \\$h \\#i \\\\j \\`k\\` verder\n" in page
+
+
 def test_write_pages_only_rewrites_what_changed_and_removes_stale_pages(tmp_path, known):
     studies = cs.load_all(VALID, known, today=TODAY)
     out = tmp_path / "uit"
@@ -748,7 +767,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 @pytest.fixture
 def known_default(monkeypatch, known):
-    monkeypatch.setattr(cs, "_default_known_municipalities", lambda: known)
+    monkeypatch.setattr(validate, "default_known_municipalities", lambda: known)
 
 
 def test_command_reports_success_in_dutch(known_default, capsys):

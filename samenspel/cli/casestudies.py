@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--bijwerken",
         action="store_true",
         help="maak eerst casestudies/TEMPLATE.md en de veldentabel in casestudies/README.md "
-        "opnieuw uit het schema (samenspel/casestudy.schema.json)",
+        "opnieuw uit het schema (samenspel/casestudies/schema.json)",
     )
 
 
