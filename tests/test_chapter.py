@@ -294,3 +294,27 @@ def test_twins_explanation_states_the_true_reasons(chapter_dir):
     wie = section_text(load(chapter_dir, "GM0034"), "Wie")
     assert "De bevolkingsdichtheid telt niet mee, omdat de stedelijkheid al meet" in wie
     assert "omdat het CBS-cijfer ontbreekt: bevolkingsdichtheid" not in wie
+
+
+def test_almere_wijken_over_time_join_only_the_same_area(chapter_dir, snapshot_dir):
+    # Almere had 6 wijken until 2021 and 71 from 2022: WK003401 means another area in 2021
+    rows_2021 = rows(str(snapshot_dir / "85039NED"))
+    assert "WK003401" in rows_2021
+    wijken = section_text(load(chapter_dir, "GM0034"), "Wijken")
+    trends = [t for t in wijken.split("</figure>") if "die het meest veranderden" in t]
+    assert trends, "no chart of the wijken over time"
+    for chart in trends:
+        assert "2022–2024" in chart or "2023–2024" in chart
+        assert "2021" not in chart.split("samenspel-chart-title")[1].split("</p>")[0]
+        assert "hetzelfde gebied" in chart
+
+
+def test_same_area_years_follow_cbs_indelingswijziging():
+    import pandas as pd
+
+    from samenspel.data.indicators import same_area_years
+
+    changes = pd.DataFrame({"code": ["W"] * 4, "jaar": [2021, 2022, 2023, 2024], "indeling": [1, 3, 1, 1]})
+    assert same_area_years(changes, "W", 2024, [2020, 2021, 2022, 2023, 2024]) == [2022, 2023, 2024]
+    assert same_area_years(changes, "W", 2024, [2022, 2024]) == [2024]  # no row in 2023: no link
+    assert same_area_years(changes, "W", 2021, [2020, 2021]) == [2020, 2021]

@@ -274,6 +274,46 @@ def wijk_chart(ind: Indicator, frame: pd.DataFrame, municipal_value: float | Non
     return Chart(fig, title, alt, f"Bron: CBS, tabel {table}, {year}.", data, missing_notes(frame, ind))
 
 
+def wijk_trend_chart(trend, name: str) -> Chart:
+    """The wijken with the largest change, each over the years in which it is the same area,
+    and the municipality as a whole (thick line)."""
+    ind = trend.indicator
+    d3 = _d3(ind.decimals)
+    fig = go.Figure()
+    text = lambda v: fmt.with_unit(v, ind.unit, ind.decimals)  # noqa: E731
+    lines = []
+    for code, part in trend.series.groupby("code", sort=False):
+        label = part["naam"].iloc[0]
+        fig.add_trace(go.Scatter(
+            x=part["jaar"], y=part["waarde"], name=label, mode="lines+markers",
+            line=dict(color=PEER_MARK, width=1.5), marker=dict(size=5),
+            hovertemplate=f"{label} %{{x}}: %{{y:{d3}}}<extra></extra>",
+        ))
+        lines.append(f"{label}: {int(part['jaar'].iloc[0])} {text(part['waarde'].iloc[0])}, "
+                     f"{int(part['jaar'].iloc[-1])} {text(part['waarde'].iloc[-1])}")
+    if len(trend.municipal):
+        fig.add_trace(go.Scatter(
+            x=trend.municipal["jaar"], y=trend.municipal["waarde"], name=f"{name} totaal", mode="lines+markers",
+            line=dict(color=STRONG, width=4), hovertemplate=f"{name} %{{x}}: %{{y:{d3}}}<extra></extra>",
+        ))
+    base_layout(fig, height=360)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.15, x=0, font=dict(size=11)))
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(title_text=_wrap(ind.unit, 24))
+    years = f"{int(trend.series['jaar'].min())}–{int(trend.series['jaar'].max())}"
+    shown = trend.series["code"].nunique()
+    title = f"{ind.label}: de {shown} wijken van {name} die het meest veranderden, {years}"
+    alt = (f"Lijndiagram van {shown} van de {trend.total} wijken met een vergelijkbare reeks. "
+           + "; ".join(lines) + ".")
+    notes = [f"Elke wijk staat er alleen in over de jaren waarin het CBS zegt dat het hetzelfde gebied is "
+             f"(dezelfde wijkcode en grenzen als een jaar eerder)."]
+    if trend.left_out:
+        notes.append(f"Zonder eerder vergelijkbaar jaar (nieuwe of anders begrensde wijk): "
+                     f"{', '.join(trend.left_out)}.")
+    data = trend.series.assign(indicator=ind.id)
+    return Chart(fig, title, alt, f"Bron: CBS, Kerncijfers wijken en buurten, {years}.", data, notes)
+
+
 def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, table: str | None = None) -> Chart:
     """Two indicators over all municipalities; this one highlighted, its peers marked."""
     p = coh.points

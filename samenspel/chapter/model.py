@@ -17,13 +17,14 @@ import pandas as pd
 import samenspel
 from samenspel import fmt, paths
 from samenspel.analysis import compare, peers
-from samenspel.data import dataset, regions
+from samenspel.data import dataset, indicators, regions
 from samenspel.errors import SamenspelError
 
 THEME_ORDER = [("jeugd", "Jeugd"), ("wmo", "Wmo"), ("participatie", "Participatie en inkomen"), ("bevolking", "Bevolking")]
 THEME_MEMBERS = {"jeugd": ["jeugd"], "wmo": ["wmo"], "participatie": ["participatie", "inkomen"], "bevolking": ["bevolking"]}
 CHARTS_PER_THEME = 2
 MAX_WIJK_CHARTS = 5
+WIJK_TREND_LINES = 8  # wijken with the largest change, in a chart of the wijken over time
 MAX_QUESTIONS = 5
 COHERENCE_PAIRS = [("laagste_40_pct", "wmo_per_1000"), ("sociaal_minimum_pct", "wmo_per_1000"),
                    ("bijstand_per_1000", "jeugdzorg_pct")]
@@ -73,6 +74,18 @@ class WijkIndicator:
 
 
 @dataclass
+class WijkTrend:
+    """Wijken of the municipality over the years in which each is the same area (CBS's
+    indelingswijziging), next to the municipality as a whole."""
+
+    indicator: object
+    series: pd.DataFrame  # code, naam, jaar, waarde: the wijken shown, comparable years only
+    municipal: pd.DataFrame  # jaar, waarde
+    left_out: list[str]  # wijken with a figure in the latest year but no earlier comparable one
+    total: int  # wijken with a comparable series
+
+
+@dataclass
 class Definition:
     comparison: compare.Comparison
     retrieval: str | None  # how the table was obtained, in words; None without a table
@@ -106,6 +119,7 @@ class Chapter:
     themes: list[Theme]
     alternatives: Alternatives | None
     wijken: list[WijkIndicator]
+    wijk_trends: list[WijkTrend]
     coherences: list[compare.Coherence]
     definitions: list[Definition]
     case_studies: list[CaseStudyLink]
@@ -166,6 +180,7 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
         themes=themes,
         alternatives=_alternatives(data, muni, group, comparisons, year),
         wijken=_wijken(data, muni, year),
+        wijk_trends=_wijk_trends(data, muni, year),
         coherences=_coherences(data, muni.code, year),
         definitions=_definitions(data, comparisons),
         case_studies=_case_study_links(data, muni, group, year),
@@ -266,6 +281,46 @@ def _wijken(data: dict, muni, year: int) -> list[WijkIndicator]:
         own = own[(own["code"] == muni.code) & (own["jaar"] == wyear)]["waarde"]
         own_value = None if own.empty or pd.isna(own.iloc[0]) else float(own.iloc[0])
         result.append(WijkIndicator(ind, wyear, frame["tabel"].iloc[0], frame.drop(columns="jaar"), own_value))
+    return result
+
+
+def _wijk_trends(data: dict, muni, year: int) -> list[WijkTrend]:
+    """For the key sturing indicators: the wijken with the largest change over the years in
+    which each wijk is the same area as in the latest year, and the municipality beside them."""
+    prefix = "WK" + muni.code[2:]
+    changes = data.get("area_changes")
+    if changes is None:
+        return []
+    result = []
+    for ind in data["catalogue"]:
+        if not ind.key or ind.role != "sturing":
+            continue
+        vals = dataset.values_for(data, ind.id)
+        wk = vals[(vals["niveau"] == "wijk") & vals["code"].str.startswith(prefix) & (vals["jaar"] <= year)]
+        wk = wk[wk["waarde"].notna()]
+        if wk.empty or wk["jaar"].nunique() < 2:
+            continue
+        latest = int(wk["jaar"].max())
+        names = dict(zip(wk[wk["jaar"] == latest]["code"], wk[wk["jaar"] == latest]["naam"]))
+        rows, left_out = [], []
+        for code, own in wk.groupby("code"):
+            if code not in names:
+                continue
+            comparable = indicators.same_area_years(changes, code, latest, own["jaar"])
+            part = own[own["jaar"].isin(comparable)].sort_values("jaar")
+            if len(part) < 2:
+                left_out.append(names[code])
+                continue
+            rows.append(part.assign(naam=names[code], _change=abs(part["waarde"].iloc[-1] - part["waarde"].iloc[0])))
+        if not rows:
+            continue
+        series = pd.concat(rows)
+        top = (series.drop_duplicates("code").sort_values("_change", ascending=False)["code"]
+               .head(WIJK_TREND_LINES))
+        shown = series[series["code"].isin(set(top))][["code", "naam", "jaar", "waarde"]]
+        gm = vals[(vals["code"] == muni.code) & vals["jaar"].isin(set(shown["jaar"]))][["jaar", "waarde"]]
+        result.append(WijkTrend(ind, shown.reset_index(drop=True), gm.sort_values("jaar").reset_index(drop=True),
+                                sorted(left_out), int(series["code"].nunique())))
     return result
 
 

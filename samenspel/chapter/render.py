@@ -67,6 +67,8 @@ def show_wijken(ch: Chapter) -> None:
     _md(text("wijken_intro.md", ch=ch))
     for w in ch.wijken:
         _display(charts.wijk_chart(w.indicator, w.frame, w.municipal_value, ch.name, w.year, w.table))
+    for t in ch.wijk_trends:
+        _display(charts.wijk_trend_chart(t, ch.name))
 
 
 def show_samenhang(ch: Chapter) -> None:

@@ -27,6 +27,8 @@ def fingerprint() -> str:
     """Changes whenever an input of the figures changes."""
     h = hashlib.sha256()
     h.update(samenspel.__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):  # the code that builds the dataset
+        h.update(source.read_bytes())
     h.update(str(paths.snapshot_dir()).encode())
     for name in ("tables.yml", "indicators.yml", "herindelingen.yml"):
         h.update((paths.DATA_DIR / name).read_bytes())
@@ -58,6 +60,7 @@ def build() -> dict:
         "tables": cbs.table_overview(),
         "catalogue": list(indicators.catalogue()),
         "known": regions.known_municipalities(),
+        "area_changes": indicators.area_changes(),
     }
     data["values"]["indicator"] = data["values"]["indicator"].astype("category")
     return data

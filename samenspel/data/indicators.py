@@ -329,3 +329,46 @@ def values(indicator_ids=None, years=None, levels=("land", "gemeente", "wijk")) 
     if not frames:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- area changes
+
+AREA_CHANGE_STEMS = ["IndelingswijzigingGemeenteWijkBuurt", "IndelingswijzigingWijkenEnBuurten"]
+UNCHANGED = 1  # CBS: "codering en afbakening ongewijzigd ten opzichte van het voorgaande jaar"
+
+
+def area_changes(years=None, levels=("gemeente", "wijk")) -> pd.DataFrame:
+    """Per region and KWB year, CBS's indelingswijziging code: 1 = the same area (and code)
+    as the year before, 2 = same area under a new code, 3 = another area. Years whose table has
+    no such column are absent: a wijk is then not known to be the same area."""
+    frames = []
+    all_years = cbs.table_ids()
+    for year in sorted(all_years) if years is None else sorted(years):
+        tid = all_years.get(year)
+        if tid is None or not cbs.is_available(tid):
+            continue
+        table = cbs.load_table(tid, download=False)
+        col = table.find_column(AREA_CHANGE_STEMS)
+        if col is None or "SoortRegio_2" not in table.data:
+            continue
+        data = table.data
+        keep = data["SoortRegio_2"].map(LEVELS).isin(levels)
+        codes = data.loc[keep, table.region_dimension or "WijkenEnBuurten"].astype("string").str.strip()
+        change = pd.to_numeric(data.loc[keep, col].astype("string").str.strip(), errors="coerce").astype("float64")
+        frames.append(pd.DataFrame({"code": codes.values, "jaar": int(year), "indeling": change.values}))
+    if not frames:
+        return pd.DataFrame(columns=["code", "jaar", "indeling"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def same_area_years(changes: pd.DataFrame, code: str, latest: int, present) -> list[int]:
+    """The years, back from `latest`, in which region `code` is the same area under the same
+    code: each later year's CBS code says 'unchanged since the year before', and the region
+    has a row in that earlier year (`present`: the years with a row for it)."""
+    mine = changes[changes["code"] == code]
+    by_year = dict(zip(mine["jaar"], mine["indeling"]))
+    present = set(present)
+    years = [latest]
+    while by_year.get(years[-1]) == UNCHANGED and (years[-1] - 1) in present:
+        years.append(years[-1] - 1)
+    return sorted(years)
