@@ -110,8 +110,10 @@ def test_real_case_studies_are_written_in_our_own_words(known):
         source_words.append(_words(path.read_text(encoding="utf-8")))
     grams = {tuple(w[i : i + n]) for w in source_words for i in range(len(w) - n + 1)}
     for study in cs.load_all(paths.CASESTUDY_DIR, known):
-        # Every text field except the citations themselves.
-        own = {k: v for k, v in study.meta.items() if k != "bronnen"}
+        # Every text field except the citations themselves (the sources, and the title of
+        # the source that reports on a recommendation's follow-up).
+        own = {k: v for k, v in study.meta.items() if k not in ("bronnen", "aanbevelingen")}
+        own["aanbevelingen"] = [rec["tekst"] for rec in study.meta.get("aanbevelingen", [])]
         fields = " ".join(text for _, text in cs._walk_strings(own, []))
         words = _words(study.body + " " + fields)
         copied = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1) if tuple(words[i : i + n]) in grams]
@@ -251,6 +253,21 @@ INVALID_CASES = [
     ("yaml-fout.md", None, "geen geldige YAML"),
     ("zonder-kop.md", None, "de kop met velden ontbreekt"),
     ("index.md", None, "'index' is gereserveerd"),
+    # Sources: what kind, and how much of it was read.
+    ("onbekende-bronsoort.md", "bronnen[1].soort", "verwacht een van: 'gemeente', 'rekenkamer'"),
+    ("bron-zonder-gelezen.md", "bronnen[1].gelezen", "verplicht veld ontbreekt"),
+    ("onbekend-gelezen.md", "bronnen[1].gelezen", "verwacht een van: 'geheel', 'deels'"),
+    # Regions.
+    ("regio-ontbreekt.md", "regio", "verplicht omdat gemeente is 'regio'"),
+    ("regio-zonder-gemeenten.md", "regio.gemeenten", "verplicht veld ontbreekt"),
+    ("regio-met-naam-in-plaats-van-code.md", "regio.gemeenten[2]", "heeft niet de goede vorm (tekst ('Leiden'))"),
+    # Recommendations and their follow-up.
+    ("onbekende-opvolging.md", "aanbevelingen[1].opvolging", "verwacht een van: 'uitgevoerd'"),
+    ("opvolging-zonder-bron.md", "aanbevelingen[1].opvolging_bron", "verplicht veld ontbreekt"),
+    # Targets and the council's part.
+    ("onbekende-streefwaarden.md", "streefwaarden", "verwacht een van: 'ja', 'deels', 'nee', 'onbekend'"),
+    ("raad-onbekend-niveau.md", "betrokkenheid_raad.niveau", "verwacht een van: 'alleen geïnformeerd'"),
+    ("ontbrekende-betrokkenheid-raad.md", "betrokkenheid_raad", "verplicht veld ontbreekt"),
 ]
 
 
@@ -767,7 +784,7 @@ def test_command_prints_each_problem_and_fails(known_default, capsys):
     assert command.run(args) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("tests/fixtures/casestudies/ongeldig/verkeerd-type.md: veld 'jaar' (regel 6): verwacht een geheel getal")
-    assert out[1].startswith("tests/fixtures/casestudies/ongeldig/kapotte-link.md: tekst (regel 30): de link 'bestaat-niet.md'")
+    assert out[1].startswith("tests/fixtures/casestudies/ongeldig/kapotte-link.md: tekst (regel 35): de link 'bestaat-niet.md'")
     assert out[-1] == "3 casestudies gecontroleerd: 2 problemen in 2 bestanden."
 
 
