@@ -41,6 +41,7 @@ README_END = "<!-- velden:end -->"
 # Earliest year a case study may describe is the schema's `minimum` for `jaar`; the
 # latest is the current year (a practice cannot be described in the future).
 ANONYMOUS = "anoniem"
+REGION = "regio"
 UNKNOWN = "onbekend"
 INDEX_SLUG = "index"
 GENERATED_MARKER = "% Gegenereerd door samenspel.casestudies"
@@ -175,6 +176,8 @@ class CaseStudy:
     body: str
     gemeentenaam: str | None = None
     body_start_line: int = field(default=1, repr=False)
+    # For `gemeente: regio`: the names of the municipalities in `regio.gemeenten`.
+    region_names: tuple[str, ...] = ()
 
     @property
     def titel(self) -> str:
@@ -186,8 +189,8 @@ class CaseStudy:
 
     @property
     def code(self) -> str | None:
-        """The CBS municipality code, or None when anonymous."""
-        return None if self.gemeente == ANONYMOUS else self.gemeente
+        """The CBS municipality code, or None when anonymous or a region."""
+        return None if self.gemeente in (ANONYMOUS, REGION) else self.gemeente
 
     @property
     def jaar(self) -> int:
@@ -211,6 +214,8 @@ class CaseStudy:
 
     @property
     def municipality_label(self) -> str:
+        if self.gemeente == REGION:
+            return str((self.meta.get("regio") or {}).get("naam") or REGION)
         if self.code is None:
             return "anoniem"
         return self.gemeentenaam or self.code
@@ -709,6 +714,53 @@ def _default_known_municipalities() -> Mapping[str, str]:
     return known_municipalities()
 
 
+def _check_cross_references(
+    meta: Mapping[str, Any], municipalities: _LazyMunicipalities, shown: str
+) -> tuple[list[Problem], tuple[str, ...]]:
+    """The rules the JSON Schema cannot express: every code in ``regio.gemeenten`` is a
+    known CBS municipality, and every ``aanbevelingen[].opvolging_bron`` is the title of a
+    source in ``bronnen``. Returns the problems and the names of the region's municipalities.
+    (Wrong shapes are left to the schema; this only looks at values of the right type.)"""
+    problems: list[Problem] = []
+    names: list[str] = []
+    regio = meta.get("regio")
+    codes = regio.get("gemeenten") if isinstance(regio, Mapping) else None
+    for i, code in enumerate(codes if isinstance(codes, list) else []):
+        if not (isinstance(code, str) and re.fullmatch(r"GM[0-9]{4}", code)):
+            continue
+        known = municipalities.get()
+        if code in known:
+            names.append(known[code])
+        else:
+            problems.append(
+                Problem(
+                    shown,
+                    f"regio.gemeenten[{i + 1}]",
+                    f"onbekende CBS-gemeentecode '{code}'; verwacht de code van een gemeente die tussen "
+                    "2014 en 2025 bestond (zoals GM0629 voor Wassenaar).",
+                )
+            )
+    bronnen = meta.get("bronnen")
+    titles = [
+        b["titel"] for b in (bronnen if isinstance(bronnen, list) else [])
+        if isinstance(b, Mapping) and isinstance(b.get("titel"), str)
+    ]
+    aanbevelingen = meta.get("aanbevelingen")
+    for i, rec in enumerate(aanbevelingen if isinstance(aanbevelingen, list) else []):
+        ref = rec.get("opvolging_bron") if isinstance(rec, Mapping) else None
+        if isinstance(ref, str) and ref not in titles:
+            listed = ", ".join(f"'{t}'" for t in titles) or "(geen)"
+            problems.append(
+                Problem(
+                    shown,
+                    f"aanbevelingen[{i + 1}].opvolging_bron",
+                    f"'{ref}' is niet de titel van een bron in 'bronnen'; verwacht precies een van deze "
+                    f"titels: {listed}.{_hint(ref, titles)}",
+                )
+            )
+    return problems, tuple(names)
+
+
 def _check_file(
     file_path: Path,
     municipalities: _LazyMunicipalities,
@@ -803,11 +855,15 @@ def _check_file(
                     shown,
                     "gemeente",
                     f"onbekende CBS-gemeentecode '{gemeente}'; verwacht de code van een gemeente die tussen "
-                    "2014 en 2025 bestond (zoals GM0034 voor Almere), of 'anoniem'.",
+                    "2014 en 2025 bestond (zoals GM0034 voor Almere), 'regio' of 'anoniem'.",
                 )
             )
         else:
             name = known[gemeente]
+
+    # Region codes and references between fields.
+    cross_problems, region_names = _check_cross_references(meta, municipalities, shown)
+    problems.extend(cross_problems)
 
     # Raw HTML or script in any text field.
     for path, value in _walk_strings(meta, []):
@@ -835,7 +891,8 @@ def _check_file(
     if problems:
         return problems, None
     return [], CaseStudy(
-        path=file_path, slug=slug, meta=meta, body=body, gemeentenaam=name, body_start_line=body_start
+        path=file_path, slug=slug, meta=meta, body=body, gemeentenaam=name, body_start_line=body_start,
+        region_names=region_names,
     )
 
 
@@ -1071,6 +1128,10 @@ def _summary_lines(
             if chapter_exists(cs.code)
             else f"{_md(name)} ({cs.code})"
         )
+    elif cs.gemeente == REGION:
+        gemeente = f"regio {_md(cs.municipality_label)}"
+        if cs.region_names:
+            gemeente += f" ({_md(', '.join(cs.region_names))})"
     else:
         gemeente = "anoniem (de bron noemt de gemeente niet)"
     size_text = cs.size_class(size_class_of) or UNKNOWN

@@ -261,9 +261,12 @@ INVALID_CASES = [
     ("regio-ontbreekt.md", "regio", "verplicht omdat gemeente is 'regio'"),
     ("regio-zonder-gemeenten.md", "regio.gemeenten", "verplicht veld ontbreekt"),
     ("regio-met-naam-in-plaats-van-code.md", "regio.gemeenten[2]", "heeft niet de goede vorm (tekst ('Leiden'))"),
+    ("onbekende-gemeente-in-regio.md", "regio.gemeenten[2]", "onbekende CBS-gemeentecode 'GM9999'"),
     # Recommendations and their follow-up.
     ("onbekende-opvolging.md", "aanbevelingen[1].opvolging", "verwacht een van: 'uitgevoerd'"),
     ("opvolging-zonder-bron.md", "aanbevelingen[1].opvolging_bron", "verplicht veld ontbreekt"),
+    ("opvolging-bron-niet-in-bronnen.md", "aanbevelingen[1].opvolging_bron",
+     "'Rol van de gemeenteraad' is niet de titel van een bron in 'bronnen'"),
     # Targets and the council's part.
     ("onbekende-streefwaarden.md", "streefwaarden", "verwacht een van: 'ja', 'deels', 'nee', 'onbekend'"),
     ("raad-onbekend-niveau.md", "betrokkenheid_raad.niveau", "verwacht een van: 'alleen geïnformeerd'"),
@@ -330,6 +333,32 @@ def test_year_may_be_this_year_but_not_next_year(tmp_path, known):
     assert [(p.field, p.message) for p in problems] == [
         ("jaar", f"{TODAY.year + 1} ligt in de toekomst; verwacht uiterlijk {TODAY.year}.")
     ]
+
+
+def test_a_region_with_followed_up_recommendations_is_valid_and_named_on_its_page(tmp_path, known):
+    text = (VALID / "voorbeeld-anoniem.md").read_text(encoding="utf-8")
+    text = text.replace(
+        "gemeente: anoniem\ngrootteklasse: kleine gemeente\n",
+        "gemeente: regio\nregio:\n  naam: Twee buurgemeenten\n  gemeenten:\n    - GM0034\n    - GM0546\n",
+    ).replace("[Almere](voorbeeld-almere.md)", "Almere")
+    text = text.replace(
+        "themas:\n  - participatie\n",
+        "themas:\n  - participatie\naanbevelingen:\n"
+        "  - tekst: Bespreek de cijfers met de raad voordat de stukken worden verstuurd.\n"
+        "    opvolging: deels uitgevoerd\n    opvolging_bron: Rol gemeenteraad\n"
+        "  - tekst: Spreek vooraf af welke informatie de raad krijgt.\n    opvolging: onbekend\n",
+    )
+    assert "gemeente: regio" in text and "opvolging_bron: Rol gemeenteraad" in text
+    (tmp_path / "twee-buurgemeenten.md").write_text(text, encoding="utf-8")
+    assert cs.validate_all(tmp_path, known, today=TODAY, root=tmp_path) == []
+    [study] = cs.load_all(tmp_path, known, today=TODAY, root=tmp_path)
+    assert study.code is None and study.region_names == ("Almere", "Leiden")
+    assert study.municipality_label == "Twee buurgemeenten"
+    page = cs.render_page(study, tmp_path / "uit", lambda c: True)
+    assert "- **Gemeente:** regio Twee buurgemeenten (Almere, Leiden)" in page
+    assert "gemeenten/" not in page  # a region has no chapter of its own
+    index = cs.render_index([study], lambda c: True)
+    assert "<td>Twee buurgemeenten</td>" in index
 
 
 def test_duplicate_slugs_are_rejected(known):
