@@ -1156,8 +1156,11 @@ def _summary_lines(
         f"- **{_prop_title('monitorvorm')}:** {_md(m['monitorvorm'])}",
         f"- **{_prop_title('rapportagefrequentie')}:** {_md(m['rapportagefrequentie'])}",
         f"- **{_prop_title('soort_informatie')}:** {_md(soort)}",
+        f"- **{_prop_title('streefwaarden')}:** {_md(m.get('streefwaarden', UNKNOWN))}",
         f"- **{_prop_title('sturingsfilosofie')}:** {_md(m['sturingsfilosofie'])}",
         f"- **{_prop_title('interactieve_sessies')}:** {sessions}",
+        f"- **{_prop_title('betrokkenheid_raad')}:** "
+        + (involvement("betrokkenheid_raad") if "betrokkenheid_raad" in m else UNKNOWN),
         f"- **{_prop_title('betrokkenheid_aanbieders')}:** {involvement('betrokkenheid_aanbieders')}",
         f"- **{_prop_title('betrokkenheid_clienten')}:** {involvement('betrokkenheid_clienten')}",
         f"- **{_prop_title('themas')}:** {_md(', '.join(m['themas']))}",
@@ -1167,7 +1170,16 @@ def _summary_lines(
         title = _md(bron["titel"])
         if bron.get("url"):
             title = f"[{title}](<{bron['url']}>)"
-        lines.append(f"  - {title}, {_md(bron['auteur'])}, {bron['jaar']}")
+        publisher = f", {_md(bron['uitgever'])}" if bron.get("uitgever") else ""
+        read = f" (gelezen: {_md(bron['gelezen'])})" if bron.get("gelezen") else ""
+        lines.append(f"  - {title}, {_md(bron['auteur'])}{publisher}, {bron['jaar']}{read}")
+    if m.get("aanbevelingen"):
+        lines.append(f"- **{_prop_title('aanbevelingen')}:**")
+        for rec in m["aanbevelingen"]:
+            follow_up = _md(rec["opvolging"])
+            if rec.get("opvolging_bron"):
+                follow_up += f", volgens {_md(rec['opvolging_bron'])}"
+            lines.append(f"  - {_md(rec['tekst'])} (opvolging: {follow_up})")
     return lines
 
 

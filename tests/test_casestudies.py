@@ -356,6 +356,13 @@ def test_a_region_with_followed_up_recommendations_is_valid_and_named_on_its_pag
     assert study.municipality_label == "Twee buurgemeenten"
     page = cs.render_page(study, tmp_path / "uit", lambda c: True)
     assert "- **Gemeente:** regio Twee buurgemeenten (Almere, Leiden)" in page
+    # The new fields show in the box: targets, the council's part, how much of a source was
+    # read, and each recommendation with its follow-up and the source that reports it.
+    assert "- **Streefwaarden:** onbekend" in page
+    assert "- **Betrokkenheid raad:** onbekend" in page
+    assert "Traject Rol gemeenteraad (programmatekst), 2020 (gelezen: geheel)" in page
+    assert "(opvolging: deels uitgevoerd, volgens Rol gemeenteraad)" in page
+    assert "Spreek vooraf af welke informatie de raad krijgt. (opvolging: onbekend)" in page
     assert "gemeenten/" not in page  # a region has no chapter of its own
     index = cs.render_index([study], lambda c: True)
     assert "<td>Twee buurgemeenten</td>" in index
@@ -544,6 +551,8 @@ def test_case_study_page_has_title_summary_box_and_body(pages):
     assert "- **Betrokkenheid cliënten:** onbekend" in box
     assert "- **Thema's:** jeugd, wmo" in box
     assert "[Uniek samenspel](<http://www.almere.nl/over-almere/feiten-en-cijfers/>)" in box
+    assert "Onderzoek & Statistiek, Gemeente Almere, 2019 (gelezen: geheel)" in box  # author, publisher
+    assert "- **Aanbevelingen:**" not in box  # only when there are any
     # The body follows, sections in order.
     positions = [page.index(f"\n## {t}\n") for t in cs.section_titles()]
     assert positions == sorted(positions) and positions[0] > page.index("In het kort")
