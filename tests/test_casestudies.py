@@ -74,14 +74,23 @@ def test_real_case_studies_are_valid(known):
     assert len({s.slug for s in studies}) == len(studies)
 
 
+# The two texts in ../shared/sources that the first nine case studies are drawn from.
+ALMERE_RESEARCH = {"Uniek samenspel", "Rol gemeenteraad"}
+
+
+def _drawn_from_almere_research(study) -> bool:
+    return bool({b["titel"] for b in study.meta["bronnen"]} & ALMERE_RESEARCH)
+
+
 def test_real_case_studies_cite_the_research_and_name_only_named_municipalities(known):
-    studies = cs.load_all(paths.CASESTUDY_DIR, known)
+    studies = [s for s in cs.load_all(paths.CASESTUDY_DIR, known) if _drawn_from_almere_research(s)]
+    assert len(studies) >= 9
     for study in studies:
-        titles = {b["titel"] for b in study.meta["bronnen"]}
-        assert titles & {"Uniek samenspel", "Rol gemeenteraad"}, study.slug
         for bron in study.meta["bronnen"]:
             if bron["titel"] == "Uniek samenspel":
                 assert "Tuynman" in bron["auteur"] and "Westveer" in bron["auteur"]
+                assert bron["uitgever"] == "Gemeente Almere"
+                assert (bron["soort"], bron["gelezen"]) == ("onderzoek", "geheel")
                 assert bron["jaar"] == 2019
                 assert bron["url"] == "http://www.almere.nl/over-almere/feiten-en-cijfers/"
             if bron["titel"] == "Rol gemeenteraad":
@@ -94,7 +103,24 @@ def test_real_case_studies_cite_the_research_and_name_only_named_municipalities(
     assert named["GM0546"].gemeentenaam == "Leiden"
     # Both sources are used somewhere.
     used = {b["titel"] for s in studies for b in s.meta["bronnen"]}
-    assert used == {"Uniek samenspel", "Rol gemeenteraad"}
+    assert used == ALMERE_RESEARCH
+
+
+def test_case_studies_from_other_sources_name_their_place_and_come_from_many_publishers(known):
+    """The case studies written from the research notes on monitor practice (issue 13)."""
+    studies = [s for s in cs.load_all(paths.CASESTUDY_DIR, known) if not _drawn_from_almere_research(s)]
+    assert len(studies) >= 20
+    publishers = set()
+    for study in studies:
+        assert study.gemeente != "anoniem", study.slug
+        assert study.meta["auteurs"] == ["Redactie Samenspel"] and study.meta["licentie"] == "CC BY 4.0"
+        for bron in study.meta["bronnen"]:
+            assert bron.get("url"), (study.slug, bron["titel"])  # the notes give an address for each
+            publishers.add(bron.get("uitgever") or bron["auteur"])
+        # A source that was not read in full is said to be so in the text.
+        if any(b["gelezen"] != "geheel" for b in study.meta["bronnen"]):
+            assert re.search(r"te (lezen|zien)|niet gelezen|gelezen (deel|delen)", study.body), study.slug
+    assert len(publishers) >= 15
 
 
 def _words(text: str) -> list[str]:
