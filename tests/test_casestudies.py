@@ -76,14 +76,23 @@ def test_real_case_studies_are_valid(known):
     assert len({s.slug for s in studies}) == len(studies)
 
 
+# The two texts in ../shared/sources that the first nine case studies are drawn from.
+ALMERE_RESEARCH = {"Uniek samenspel", "Rol gemeenteraad"}
+
+
+def _drawn_from_almere_research(study) -> bool:
+    return bool({b["titel"] for b in study.meta["bronnen"]} & ALMERE_RESEARCH)
+
+
 def test_real_case_studies_cite_the_research_and_name_only_named_municipalities(known):
-    studies = cs.load_all(paths.CASESTUDY_DIR, known)
+    studies = [s for s in cs.load_all(paths.CASESTUDY_DIR, known) if _drawn_from_almere_research(s)]
+    assert len(studies) >= 9
     for study in studies:
-        titles = {b["titel"] for b in study.meta["bronnen"]}
-        assert titles & {"Uniek samenspel", "Rol gemeenteraad"}, study.slug
         for bron in study.meta["bronnen"]:
             if bron["titel"] == "Uniek samenspel":
                 assert "Tuynman" in bron["auteur"] and "Westveer" in bron["auteur"]
+                assert bron["uitgever"] == "Gemeente Almere"
+                assert (bron["soort"], bron["gelezen"]) == ("onderzoek", "geheel")
                 assert bron["jaar"] == 2019
                 assert bron["url"] == "http://www.almere.nl/over-almere/feiten-en-cijfers/"
             if bron["titel"] == "Rol gemeenteraad":
@@ -96,7 +105,24 @@ def test_real_case_studies_cite_the_research_and_name_only_named_municipalities(
     assert named["GM0546"].gemeentenaam == "Leiden"
     # Both sources are used somewhere.
     used = {b["titel"] for s in studies for b in s.meta["bronnen"]}
-    assert used == {"Uniek samenspel", "Rol gemeenteraad"}
+    assert used == ALMERE_RESEARCH
+
+
+def test_case_studies_from_other_sources_name_their_place_and_come_from_many_publishers(known):
+    """The case studies written from the research notes on monitor practice (issue 13)."""
+    studies = [s for s in cs.load_all(paths.CASESTUDY_DIR, known) if not _drawn_from_almere_research(s)]
+    assert len(studies) >= 20
+    publishers = set()
+    for study in studies:
+        assert study.gemeente != "anoniem", study.slug
+        assert study.meta["auteurs"] == ["Redactie Samenspel"] and study.meta["licentie"] == "CC BY 4.0"
+        for bron in study.meta["bronnen"]:
+            assert bron.get("url"), (study.slug, bron["titel"])  # the notes give an address for each
+            publishers.add(bron.get("uitgever") or bron["auteur"])
+        # A source that was not read in full is said to be so in the text.
+        if any(b["gelezen"] != "geheel" for b in study.meta["bronnen"]):
+            assert re.search(r"te (lezen|zien)|niet gelezen|gelezen (deel|delen)", study.body), study.slug
+    assert len(publishers) >= 15
 
 
 def _words(text: str) -> list[str]:
@@ -112,8 +138,10 @@ def test_real_case_studies_are_written_in_our_own_words(known):
         source_words.append(_words(path.read_text(encoding="utf-8")))
     grams = {tuple(w[i : i + n]) for w in source_words for i in range(len(w) - n + 1)}
     for study in cs.load_all(paths.CASESTUDY_DIR, known):
-        # Every text field except the citations themselves.
-        own = {k: v for k, v in study.meta.items() if k != "bronnen"}
+        # Every text field except the citations themselves (the sources, and the title of
+        # the source that reports on a recommendation's follow-up).
+        own = {k: v for k, v in study.meta.items() if k not in ("bronnen", "aanbevelingen")}
+        own["aanbevelingen"] = [rec["tekst"] for rec in study.meta.get("aanbevelingen", [])]
         fields = " ".join(text for _, text in safety.walk_strings(own, []))
         words = _words(study.body + " " + fields)
         copied = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1) if tuple(words[i : i + n]) in grams]
@@ -253,6 +281,24 @@ INVALID_CASES = [
     ("yaml-fout.md", None, "geen geldige YAML"),
     ("zonder-kop.md", None, "de kop met velden ontbreekt"),
     ("index.md", None, "'index' is gereserveerd"),
+    # Sources: what kind, and how much of it was read.
+    ("onbekende-bronsoort.md", "bronnen[1].soort", "verwacht een van: 'gemeente', 'rekenkamer'"),
+    ("bron-zonder-gelezen.md", "bronnen[1].gelezen", "verplicht veld ontbreekt"),
+    ("onbekend-gelezen.md", "bronnen[1].gelezen", "verwacht een van: 'geheel', 'deels'"),
+    # Regions.
+    ("regio-ontbreekt.md", "regio", "verplicht omdat gemeente is 'regio'"),
+    ("regio-zonder-gemeenten.md", "regio.gemeenten", "verplicht veld ontbreekt"),
+    ("regio-met-naam-in-plaats-van-code.md", "regio.gemeenten[2]", "heeft niet de goede vorm (tekst ('Leiden'))"),
+    ("onbekende-gemeente-in-regio.md", "regio.gemeenten[2]", "onbekende CBS-gemeentecode 'GM9999'"),
+    # Recommendations and their follow-up.
+    ("onbekende-opvolging.md", "aanbevelingen[1].opvolging", "verwacht een van: 'uitgevoerd'"),
+    ("opvolging-zonder-bron.md", "aanbevelingen[1].opvolging_bron", "verplicht veld ontbreekt"),
+    ("opvolging-bron-niet-in-bronnen.md", "aanbevelingen[1].opvolging_bron",
+     "'Rol van de gemeenteraad' is niet de titel van een bron in 'bronnen'"),
+    # Targets and the council's part.
+    ("onbekende-streefwaarden.md", "streefwaarden", "verwacht een van: 'ja', 'deels', 'nee', 'onbekend'"),
+    ("raad-onbekend-niveau.md", "betrokkenheid_raad.niveau", "verwacht een van: 'alleen geïnformeerd'"),
+    ("ontbrekende-betrokkenheid-raad.md", "betrokkenheid_raad", "verplicht veld ontbreekt"),
 ]
 
 
@@ -315,6 +361,39 @@ def test_year_may_be_this_year_but_not_next_year(tmp_path, known):
     assert [(p.field, p.message) for p in problems] == [
         ("jaar", f"{TODAY.year + 1} ligt in de toekomst; verwacht uiterlijk {TODAY.year}.")
     ]
+
+
+def test_a_region_with_followed_up_recommendations_is_valid_and_named_on_its_page(tmp_path, known):
+    text = (VALID / "voorbeeld-anoniem.md").read_text(encoding="utf-8")
+    text = text.replace(
+        "gemeente: anoniem\ngrootteklasse: kleine gemeente\n",
+        "gemeente: regio\nregio:\n  naam: Twee buurgemeenten\n  gemeenten:\n    - GM0034\n    - GM0546\n",
+    ).replace("[Almere](voorbeeld-almere.md)", "Almere")
+    text = text.replace(
+        "themas:\n  - participatie\n",
+        "themas:\n  - participatie\naanbevelingen:\n"
+        "  - tekst: Bespreek de cijfers met de raad voordat de stukken worden verstuurd.\n"
+        "    opvolging: deels uitgevoerd\n    opvolging_bron: Rol gemeenteraad\n"
+        "  - tekst: Spreek vooraf af welke informatie de raad krijgt.\n    opvolging: onbekend\n",
+    )
+    assert "gemeente: regio" in text and "opvolging_bron: Rol gemeenteraad" in text
+    (tmp_path / "twee-buurgemeenten.md").write_text(text, encoding="utf-8")
+    assert cs.validate_all(tmp_path, known, today=TODAY, root=tmp_path) == []
+    [study] = cs.load_all(tmp_path, known, today=TODAY, root=tmp_path)
+    assert study.code is None and study.region_names == ("Almere", "Leiden")
+    assert study.municipality_label == "Twee buurgemeenten"
+    page = cs.render_page(study, tmp_path / "uit", lambda c: True)
+    assert "- **Gemeente:** regio Twee buurgemeenten (Almere, Leiden)" in page
+    # The new fields show in the box: targets, the council's part, how much of a source was
+    # read, and each recommendation with its follow-up and the source that reports it.
+    assert "- **Streefwaarden:** onbekend" in page
+    assert "- **Betrokkenheid raad:** onbekend" in page
+    assert "Traject Rol gemeenteraad (programmatekst), 2020 (gelezen: geheel)" in page
+    assert "(opvolging: deels uitgevoerd, volgens Rol gemeenteraad)" in page
+    assert "Spreek vooraf af welke informatie de raad krijgt. (opvolging: onbekend)" in page
+    assert "gemeenten/" not in page  # a region has no chapter of its own
+    index = cs.render_index([study], lambda c: True)
+    assert "<td>Twee buurgemeenten</td>" in index
 
 
 def test_duplicate_slugs_are_rejected(known):
@@ -500,6 +579,8 @@ def test_case_study_page_has_title_summary_box_and_body(pages):
     assert "- **Betrokkenheid cliënten:** onbekend" in box
     assert "- **Thema's:** jeugd, wmo" in box
     assert "[Uniek samenspel](<http://www.almere.nl/over-almere/feiten-en-cijfers/>)" in box
+    assert "Onderzoek & Statistiek, Gemeente Almere, 2019 (gelezen: geheel)" in box  # author, publisher
+    assert "- **Aanbevelingen:**" not in box  # only when there are any
     # The body follows, sections in order.
     positions = [page.index(f"\n## {t}\n") for t in cs.section_titles()]
     assert positions == sorted(positions) and positions[0] > page.index("In het kort")
@@ -786,7 +867,7 @@ def test_command_prints_each_problem_and_fails(known_default, capsys):
     assert command.run(args) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("tests/fixtures/casestudies/ongeldig/verkeerd-type.md: veld 'jaar' (regel 6): verwacht een geheel getal")
-    assert out[1].startswith("tests/fixtures/casestudies/ongeldig/kapotte-link.md: tekst (regel 30): de link 'bestaat-niet.md'")
+    assert out[1].startswith("tests/fixtures/casestudies/ongeldig/kapotte-link.md: tekst (regel 35): de link 'bestaat-niet.md'")
     assert out[-1] == "3 casestudies gecontroleerd: 2 problemen in 2 bestanden."
 
 

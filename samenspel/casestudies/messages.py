@@ -34,7 +34,8 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _hint(value: Any, options: Sequence[Any]) -> str:
+def hint(value: Any, options: Sequence[Any]) -> str:
+    """The nearest option as ' Bedoelde u ...?', or nothing."""
     if not isinstance(value, str):
         return ""
     close = difflib.get_close_matches(value, [str(o) for o in options], n=1, cutoff=0.6)
@@ -86,7 +87,7 @@ def _unknown(path: list[Any], schema: Mapping[str, Any], value: Any) -> list[tup
     return [
         (
             field_path([*path, name]),
-            "onbekend veld; verwacht alleen deze velden: " + ", ".join(allowed) + "." + _hint(name, allowed),
+            "onbekend veld; verwacht alleen deze velden: " + ", ".join(allowed) + "." + hint(name, allowed),
         )
         for name in extra
     ]
@@ -107,7 +108,7 @@ def translate(error, instance_root: Mapping[str, Any]) -> list[tuple[str | None,
     if kind == "type":
         return [(here, f"verwacht {_expected(schema)}, gevonden: {describe(value)}.")]
     if kind == "enum":
-        return [(here, f"verwacht {_expected(schema)}; gevonden: {describe(value)}.{_hint(value, schema['enum'])}")]
+        return [(here, f"verwacht {_expected(schema)}; gevonden: {describe(value)}.{hint(value, schema['enum'])}")]
     if kind == "const":
         return [(here, f"verwacht '{error.validator_value}', gevonden: {describe(value)}.")]
     if kind == "minItems":

@@ -16,6 +16,7 @@ import yaml
 # Files in the case-study folder that are not case studies (compared case-insensitively).
 NOT_CASE_STUDIES = ("TEMPLATE.md", "README.md")
 ANONYMOUS = "anoniem"
+REGION = "regio"
 UNKNOWN = "onbekend"
 # The page name of the overview; no case study may take it.
 INDEX_SLUG = "index"
@@ -54,6 +55,8 @@ class CaseStudy:
     body: str
     gemeentenaam: str | None = None
     body_start_line: int = field(default=1, repr=False)
+    # For `gemeente: regio`: the names of the municipalities in `regio.gemeenten`.
+    region_names: tuple[str, ...] = ()
 
     @property
     def titel(self) -> str:
@@ -65,8 +68,15 @@ class CaseStudy:
 
     @property
     def code(self) -> str | None:
-        """The CBS municipality code, or None when anonymous."""
-        return None if self.gemeente == ANONYMOUS else self.gemeente
+        """The CBS municipality code, or None when anonymous or a region."""
+        return None if self.gemeente in (ANONYMOUS, REGION) else self.gemeente
+
+    @property
+    def region_codes(self) -> list[str]:
+        """The CBS codes of a region's municipalities (empty for one municipality)."""
+        if self.gemeente != REGION:
+            return []
+        return list((self.meta.get("regio") or {}).get("gemeenten") or [])
 
     @property
     def jaar(self) -> int:
@@ -90,6 +100,8 @@ class CaseStudy:
 
     @property
     def municipality_label(self) -> str:
+        if self.gemeente == REGION:
+            return str((self.meta.get("regio") or {}).get("naam") or REGION)
         if self.code is None:
             return "anoniem"
         return self.gemeentenaam or self.code

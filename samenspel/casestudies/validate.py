@@ -11,7 +11,7 @@ from typing import Any
 
 from samenspel import paths
 from samenspel.casestudies.links import link_problems, markdown
-from samenspel.casestudies.messages import translate
+from samenspel.casestudies.messages import hint, translate
 from samenspel.casestudies.parse import (
     INDEX_SLUG,
     CaseStudy,
@@ -183,25 +183,69 @@ def _municipality(meta: dict[str, Any], shown: str, municipalities: _LazyMunicip
             shown,
             "gemeente",
             f"onbekende CBS-gemeentecode '{gemeente}'; verwacht de code van een gemeente die tussen "
-            "2014 en 2025 bestond (zoals GM0034 voor Almere), of 'anoniem'.",
+            "2014 en 2025 bestond (zoals GM0034 voor Almere), 'regio' of 'anoniem'.",
         )
     ], None
+
+
+def _region_problems(meta: dict[str, Any], shown: str, municipalities: _LazyMunicipalities) -> tuple[list[Problem], tuple[str, ...]]:
+    """Every code in ``regio.gemeenten`` is a known CBS municipality; returns the problems and
+    the names of the region's municipalities. (Wrong shapes are left to the schema.)"""
+    problems: list[Problem] = []
+    names: list[str] = []
+    regio = meta.get("regio")
+    codes = regio.get("gemeenten") if isinstance(regio, Mapping) else None
+    for i, code in enumerate(codes if isinstance(codes, list) else []):
+        if not (isinstance(code, str) and re.fullmatch(r"GM[0-9]{4}", code)):
+            continue
+        known = municipalities.get()
+        if code in known:
+            names.append(known[code])
+        else:
+            problems.append(Problem(
+                shown, f"regio.gemeenten[{i + 1}]",
+                f"onbekende CBS-gemeentecode '{code}'; verwacht de code van een gemeente die tussen "
+                "2014 en 2025 bestond (zoals GM0629 voor Wassenaar).",
+            ))
+    return problems, tuple(names)
+
+
+def _follow_up_problems(meta: dict[str, Any], shown: str) -> list[Problem]:
+    """Every ``aanbevelingen[].opvolging_bron`` is the title of a source in ``bronnen``."""
+    bronnen = meta.get("bronnen")
+    titles = [b["titel"] for b in (bronnen if isinstance(bronnen, list) else [])
+              if isinstance(b, Mapping) and isinstance(b.get("titel"), str)]
+    aanbevelingen = meta.get("aanbevelingen")
+    problems = []
+    for i, rec in enumerate(aanbevelingen if isinstance(aanbevelingen, list) else []):
+        ref = rec.get("opvolging_bron") if isinstance(rec, Mapping) else None
+        if isinstance(ref, str) and ref not in titles:
+            listed = ", ".join(f"'{t}'" for t in titles) or "(geen)"
+            problems.append(Problem(
+                shown, f"aanbevelingen[{i + 1}].opvolging_bron",
+                f"'{ref}' is niet de titel van een bron in 'bronnen'; verwacht precies een van deze "
+                f"titels: {listed}.{hint(ref, titles)}",
+            ))
+    return problems
 
 
 def _field_problems(
     meta: dict[str, Any], shown: str, municipalities: _LazyMunicipalities, today: _dt.date
 ) -> tuple[list[Problem], str | None]:
-    """Every problem in the fields (without lines yet), and the municipality's name."""
+    """Every problem in the fields (without lines yet), and the municipality's name and those
+    of a region's municipalities."""
     problems, bad_fields = _schema_problems(meta, shown)
     problems += _year_and_url_problems(meta, shown, today, bad_fields)
     municipality_problems, name = _municipality(meta, shown, municipalities)
     problems += municipality_problems
+    region_problems, region_names = _region_problems(meta, shown, municipalities)
+    problems += region_problems + _follow_up_problems(meta, shown)
     # Raw HTML or script in any text field.
     for path, value in walk_strings(meta, []):
         message = unsafe_message(value)
         if message:
             problems.append(Problem(shown, field_path(path), message))
-    return problems, name
+    return problems, (name, region_names)
 
 
 def _with_lines(problems: list[Problem], lines: Mapping[str, int]) -> list[Problem]:
@@ -257,7 +301,7 @@ def _check_file(
     meta, yaml_problems = load_front_matter(yaml_text, shown)
     if meta is None:
         return yaml_problems, None
-    field_problems, name = _field_problems(meta, shown, municipalities, today)
+    field_problems, (name, region_names) = _field_problems(meta, shown, municipalities, today)
     problems = _with_lines(problems + field_problems, yaml_lines(yaml_text, 2))
     problems += _body_problems(body, body_start, file_path, root, shown)
     slug = slugify(file_path.stem)
@@ -265,7 +309,8 @@ def _check_file(
     if problems:
         return problems, None
     return [], CaseStudy(
-        path=file_path, slug=slug, meta=meta, body=body, gemeentenaam=name, body_start_line=body_start
+        path=file_path, slug=slug, meta=meta, body=body, gemeentenaam=name, body_start_line=body_start,
+        region_names=region_names,
     )
 
 
