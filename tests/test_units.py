@@ -153,19 +153,14 @@ def test_lower_first_keeps_acronyms():
     assert fmt.lower_first("AOW-uitkeringen") == "AOW-uitkeringen"
 
 
-def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot, monkeypatch):
+def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot):
     from samenspel import book
     from samenspel.chapter import model, render
 
-    shown = []
-    monkeypatch.setattr(render, "_display", shown.append)
-    monkeypatch.setattr(render, "_md", lambda text: None)
-    monkeypatch.setattr(render, "_html", lambda text: None)
     ch = model.build("Amsterdam", 2019)
-    for theme in ("jeugd", "wmo", "participatie", "bevolking"):
-        render.show_theme(ch, theme)
-    render.show_wijken(ch)
-    render.show_samenhang(ch)
+    parts = [p for theme in ("jeugd", "wmo", "participatie", "bevolking") for p in render.theme_parts(ch, theme)]
+    parts += render.wijk_parts(ch) + render.samenhang_parts(ch)
+    shown = [p for p in parts if isinstance(p, charts.Chart)]
     types = {trace.type for c in shown for trace in c.fig.data}
     assert types and types <= book.BASIC_TRACES
     if book.BASIC_BUNDLE.is_file():  # installed by `npm ci`

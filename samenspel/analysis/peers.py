@@ -45,6 +45,7 @@ class PeerGroup:
     features: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     distances: dict[str, float] = field(default_factory=dict)
+    all_distances: dict[str, float] = field(default_factory=dict)  # to every municipality in the profile
     explanation: str = ""
 
     @property
@@ -120,6 +121,7 @@ def twins(code: str, prof: pd.DataFrame, size: int = DEFAULT_SIZE, year: int | N
         code=code, method="tweelingen", members=list(nearest.index),
         features=[labels[f] for f in used], left_out=[labels[f] for f in why],
         distances={k: float(v) for k, v in nearest.items()},
+        all_distances={k: float(v) for k, v in distance.items()},
     )
     parts = [
         f"De vergelijkingsgroep bestaat uit de {len(group.members)} gemeenten die het meest op deze gemeente "

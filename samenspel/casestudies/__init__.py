@@ -11,7 +11,7 @@ from samenspel.casestudies.docs import (
     update_readme_text,
     write_generated_docs,
 )
-from samenspel.casestudies.match import for_chapter
+from samenspel.casestudies.match import Match, for_chapter, rank
 from samenspel.casestudies.pages import FILTER_SCRIPT, GENERATED_MARKER, render_index, render_page, write_pages
 from samenspel.casestudies.parse import (
     ANONYMOUS,
@@ -44,6 +44,8 @@ __all__ = [
     "Problem",
     "case_study_files",
     "for_chapter",
+    "rank",
+    "Match",
     "is_wellformed_url",
     "load_all",
     "load_schema",

@@ -314,6 +314,53 @@ def wijk_trend_chart(trend, name: str) -> Chart:
     return Chart(fig, title, alt, f"Bron: CBS, Kerncijfers wijken en buurten, {years}.", data, notes)
 
 
+def goal_chart(g, name: str) -> Chart:
+    """A goal: the figures over the years, the target in its year (or as a line when the
+    document gives no year), where the line of the last years leads, and the peer median."""
+    d3 = _d3(g.decimals)
+    s = g.all_series.dropna()
+    fig = go.Figure()
+    earlier = s[~s["jaar"].isin(g.series["jaar"])]
+    if len(earlier):
+        fig.add_trace(go.Scatter(x=earlier["jaar"], y=earlier["waarde"], name=f"{name}, niet vergelijkbaar",
+                                 mode="lines+markers", line=dict(color=STRONG, dash="dot", width=2),
+                                 hovertemplate=f"{name} %{{x}}: %{{y:{d3}}}<extra></extra>"))
+    if len(g.series):
+        fig.add_trace(go.Scatter(x=g.series["jaar"], y=g.series["waarde"], name=name, mode="lines+markers",
+                                 line=dict(color=STRONG, width=3),
+                                 hovertemplate=f"{name} %{{x}}: %{{y:{d3}}}<extra></extra>"))
+    if len(g.peer_median):
+        fig.add_trace(go.Scatter(x=g.peer_median["jaar"], y=g.peer_median["mediaan"],
+                                 name="mediaan vergelijkbare gemeenten", mode="lines",
+                                 line=dict(color=MEDIAN, dash="dash", width=1.5),
+                                 hovertemplate=f"mediaan %{{x}}: %{{y:{d3}}}<extra></extra>"))
+    if g.projection and len(s):
+        last = s.iloc[-1]
+        fig.add_trace(go.Scatter(x=[last["jaar"], g.projection[0]], y=[last["waarde"], g.projection[1]],
+                                 name="als de lijn doorgaat", mode="lines", line=dict(color=STRONG, dash="dot", width=1.5),
+                                 hovertemplate=f"%{{x}}: %{{y:{d3}}}<extra></extra>"))
+    if g.target is not None and g.goal.jaar:
+        fig.add_trace(go.Scatter(x=[g.goal.jaar], y=[g.target], name="doel", mode="markers+text",
+                                 text=["doel"], textposition="top center",
+                                 marker=dict(symbol="diamond", size=14, color=NATIONAL),
+                                 hovertemplate=f"doel %{{x}}: %{{y:{d3}}}<extra></extra>"))
+    elif g.target is not None:
+        fig.add_hline(y=g.target, line_dash="dash", line_color=NATIONAL, line_width=2,
+                      annotation_text="doel (geen doeljaar)", annotation_position="top left",
+                      annotation_font_color=NATIONAL)
+    base_layout(fig, height=260)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, font=dict(size=11)))
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(title_text=_wrap(g.unit, 24))
+    title = f"{g.label} in {name}: cijfers en doel"
+    parts = [f"{int(r.jaar)}: {g.text(r.waarde)}" for r in s.itertuples()]
+    alt = (f"Lijndiagram. {name}: {'; '.join(parts) or 'geen cijfers'}. Doel: {g.target_text}. "
+           f"Oordeel: {g.verdict}. {g.reason}")
+    source = (f"Bron: {g.goal.bron.titel} (eigen cijfer van de gemeente)." if g.goal.is_own and g.goal.bron
+              else "Bron: CBS, Kerncijfers wijken en buurten; doel: " + g.document + ".")
+    return Chart(fig, title, alt, source, s.assign(indicator=g.goal.indicator))
+
+
 def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, table: str | None = None) -> Chart:
     """Two indicators over all municipalities; this one highlighted, its peers marked."""
     p = coh.points

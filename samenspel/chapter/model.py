@@ -17,6 +17,7 @@ import pandas as pd
 import samenspel
 from samenspel import fmt, paths
 from samenspel.analysis import compare, peers
+from samenspel.analysis import goals as goal_verdicts
 from samenspel.data import dataset, indicators, regions
 from samenspel.errors import SamenspelError
 
@@ -26,6 +27,7 @@ CHARTS_PER_THEME = 2
 MAX_WIJK_CHARTS = 5
 WIJK_TREND_LINES = 8  # wijken with the largest change, in a chart of the wijken over time
 MAX_QUESTIONS = 5
+MAX_CASE_STUDIES = 5
 COHERENCE_PAIRS = [("laagste_40_pct", "wmo_per_1000"), ("sociaal_minimum_pct", "wmo_per_1000"),
                    ("bijstand_per_1000", "jeugdzorg_pct")]
 GENERAL_QUESTIONS = [
@@ -94,7 +96,7 @@ class Definition:
 @dataclass
 class CaseStudyLink:
     study: object  # samenspel.casestudies.CaseStudy
-    why: str | None  # 'deze gemeente', 'vergelijkbare gemeente' or None
+    reasons: list[str]  # why it is listed here, in plain Dutch
 
 
 @dataclass
@@ -114,6 +116,8 @@ class Chapter:
     peer_group: peers.PeerGroup
     peer_names: list[str]
     comparisons: dict[str, compare.Comparison]
+    goals: list  # analysis.goals.GoalStatus: the council's own goals, judged
+    goals_file: object | None  # samenspel.goals.model.GoalFile, or None without goals
     findings: list[compare.Finding]
     themes_without_data: list[str]
     themes: list[Theme]
@@ -122,7 +126,8 @@ class Chapter:
     wijk_trends: list[WijkTrend]
     coherences: list[compare.Coherence]
     definitions: list[Definition]
-    case_studies: list[CaseStudyLink]
+    case_studies: list[CaseStudyLink]  # at most MAX_CASE_STUDIES, the most useful first
+    case_study_count: int  # all case studies in the book
     questions: list[str]
     tables_used: list[TableUse]
     parameters: dict
@@ -140,6 +145,10 @@ class Chapter:
 
     def theme(self, key: str) -> Theme:
         return next(t for t in self.themes if t.key == key)
+
+    def goal_for(self, indicator_id: str):
+        """The council's goal on a catalogue indicator, if it has one."""
+        return next((g for g in self.goals if g.goal.indicator == indicator_id), None)
 
     def metadata(self) -> dict:
         m = self.municipality
@@ -172,10 +181,12 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
         comparisons[ind.id] = compare.compare(ind, muni.code, group.members, vals, year, breaks)
     found = compare.findings(list(comparisons.values()), muni.naam)
     themes = _themes(comparisons, found)
+    goal_file = _goal_file(data, muni)
+    statuses = _judge_goals(goal_file, data, comparisons, year)
     return Chapter(
         municipality=muni, year=year, profile_year=profile_year, peer_group=group,
         peer_names=[data["known"].get(c, c) for c in group.members],
-        comparisons=comparisons, findings=found,
+        comparisons=comparisons, goals=statuses, goals_file=goal_file, findings=found,
         themes_without_data=[t.label for t in themes if not t.has_data],
         themes=themes,
         alternatives=_alternatives(data, muni, group, comparisons, year),
@@ -183,8 +194,9 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
         wijk_trends=_wijk_trends(data, muni, year),
         coherences=_coherences(data, muni.code, year),
         definitions=_definitions(data, comparisons),
-        case_studies=_case_study_links(data, muni, group, year),
-        questions=_questions(found, comparisons, muni.naam),
+        case_studies=_case_study_links(data, muni, group, year, found),
+        case_study_count=len(_all_case_studies(data)),
+        questions=_questions(found, comparisons, muni.naam, statuses),
         tables_used=_tables_used(data, comparisons),
         parameters={"gemeente": gemeente, "jaar": jaar, "vergelijk_met": vergelijk_met, "methode": methode},
         version=samenspel.__version__, made_on=dt.date.today(), data=data,
@@ -384,25 +396,47 @@ def _load_case_studies(_stamp: tuple, known: tuple) -> list:
     return casestudies.load_all(paths.CASESTUDY_DIR, known_municipalities=dict(known))
 
 
-def _case_study_links(data: dict, muni, group: peers.PeerGroup, year: int) -> list[CaseStudyLink]:
+def _all_case_studies(data: dict) -> list:
+    return _load_case_studies(_casestudy_stamp(), tuple(sorted(data["known"].items())))
+
+
+def _case_study_links(data: dict, muni, group: peers.PeerGroup, year: int,
+                      found: list[compare.Finding]) -> list[CaseStudyLink]:
+    """The case studies most useful to this municipality, each with its reasons: its own,
+    its twins', those on the themes where its findings lie, those of similar municipalities."""
     from samenspel import casestudies
 
-    studies = _load_case_studies(_casestudy_stamp(), tuple(sorted(data["known"].items())))
     frame = data["municipalities"][year]
     # the case-study schema uses the CBS size classes of samenspel.data.regions
     sizes = dict(zip(frame["code"], frame["grootteklasse"]))
-    ranked = casestudies.for_chapter(muni.code, group.members, sizes.get(muni.code), studies,
-                                     size_class_of=sizes.get)
-    members = set(group.members)
-    return [CaseStudyLink(s, "deze gemeente" if s.code == muni.code else
-                          "vergelijkbare gemeente" if s.code in members else None)
-            for s in ranked]
+    provinces = dict(zip(frame["code"], frame["provincie"]))
+    themes = list(dict.fromkeys(f.comparison.indicator.theme for f in found if not f.is_context))
+    ranked = casestudies.rank(
+        muni.code, _all_case_studies(data), twins=group.members if group.method == "tweelingen" else (),
+        distance=group.all_distances, size_class_of=sizes.get, province_of=provinces.get,
+        themes=themes, names=data["known"],
+    )
+    return [CaseStudyLink(m.study, m.reasons) for m in ranked[:MAX_CASE_STUDIES]]
 
 
-def _questions(found: list[compare.Finding], comparisons: dict, name: str) -> list[str]:
-    """Questions for the council: about the sturing indicators in *In het kort* (context
-    gets none), then about jumps in a charted sturing series, then general ones."""
-    questions = [f.question for f in found if f.question]
+def _goal_questions(statuses: list) -> list[str]:
+    questions = []
+    for g in statuses:
+        if g.verdict == goal_verdicts.OFF_TRACK:
+            now = f"; nu {g.text(g.latest[1])} ({g.latest[0]})" if g.latest else ""
+            questions.append(f"De raad wil voor {fmt.lower_first(g.label)} {g.target_text}{now}: niet op koers. "
+                             f"Wat doet het college om het doel te halen, en wanneer hoort de raad of dat lukt?")
+        elif g.verdict == goal_verdicts.UNKNOWN:
+            questions.append(f"Het doel voor {fmt.lower_first(g.label)} ({g.target_text}) is nu niet te beoordelen. "
+                             f"Welke cijfers heeft de raad nodig om te volgen of het gehaald wordt, en wanneer?")
+    return questions
+
+
+def _questions(found: list[compare.Finding], comparisons: dict, name: str, statuses: list) -> list[str]:
+    """Questions for the council: about its own goals that are off track or cannot be judged,
+    about the sturing indicators in *In het kort* (context gets none), then about jumps in a
+    charted sturing series, then general ones."""
+    questions = _goal_questions(statuses) + [f.question for f in found if f.question]
     for c in comparisons.values():
         q = compare.jump_question(c, name) if c.indicator.key else None
         if q:
@@ -411,3 +445,36 @@ def _questions(found: list[compare.Finding], comparisons: dict, name: str) -> li
     if len(questions) < 3:
         questions += GENERAL_QUESTIONS
     return questions[:MAX_QUESTIONS]
+
+
+# --------------------------------------------------------------------------- goals
+
+def _goal_file(data: dict, muni):
+    """The council's goals file for this municipality (doelen/<code>.yml), or None. A
+    malformed file stops the chapter with the validator's Dutch message."""
+    from samenspel import goals as goal_files
+
+    return goal_files.load_for(muni.code, known=data["known"])
+
+
+def _judge_goals(goal_file, data: dict, comparisons: dict, year: int) -> list:
+    catalogue = {i.id: i for i in data["catalogue"]}
+
+    def own_series(ind_id):
+        t = comparisons[ind_id].trend
+        t = t[t["jaar"] <= year]
+        return t[["jaar", "gemeente"]].rename(columns={"gemeente": "waarde"}).dropna()
+
+    def peer_median(ind_id):
+        t = comparisons[ind_id].trend
+        return t.loc[t["jaar"] <= year, ["jaar", "mediaan"]].dropna()
+
+    def breaks(ind_id):
+        c = comparisons[ind_id]
+        found = [(b.year, f"de reeks breekt in {b.year} door de herindeling met {fmt.join_nl(b.absorbed)}")
+                 for b in c.breaks]
+        found += [(j.year_to, f"het cijfer maakte tussen {j.year_from} en {j.year_to} een sprong die op een "
+                              f"andere registratie of definitie kan wijzen") for j in c.jumps]
+        return max(found) if found else (None, None)
+
+    return goal_verdicts.evaluate(goal_file, catalogue, own_series, peer_median, breaks)

@@ -1,10 +1,15 @@
 """The chapter's outputs in the notebook: Markdown and HTML from the templates in
 samenspel/templates/chapter/, and the charts. Each `show_*` function displays one section
-of a Chapter (samenspel.chapter.model); the `*_text` functions return what is displayed, for
-tests and for other front ends.
+of a Chapter (samenspel.chapter.model). The first screens (who, the council's goals, in het
+kort) are shown open; the detail sections are folded into one <details> each, which opens
+with a keyboard and without JavaScript.
 """
 
 from __future__ import annotations
+
+import functools
+
+import markupsafe
 
 from samenspel import templating
 from samenspel.chapter import charts
@@ -34,55 +39,159 @@ def text(name: str, **context) -> str:
     return templating.render(f"chapter/{name}", **context).rstrip("\n")
 
 
+# --------------------------------------------------------------------------- parts and folds
+
+class Md(str):
+    """A part written in Markdown."""
+
+
+class Html(str):
+    """A part written in HTML."""
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+def part_html(part) -> str:
+    if isinstance(part, charts.Chart):
+        return part.html()
+    if isinstance(part, Md):
+        return _markdown().render(part)
+    return str(part)
+
+
+def fold(summary: str, parts: list) -> str:
+    """Parts folded into one <details> element."""
+    return text("fold.html", summary=summary, body=markupsafe.Markup(
+        "".join(part_html(p) for p in parts)))
+
+
+def _show(parts: list) -> None:
+    for part in parts:
+        if isinstance(part, charts.Chart):
+            _display(part)
+        elif isinstance(part, Md):
+            _md(part)
+        else:
+            _html(part)
+
+
+def _show_folded(summary: str, parts: list) -> None:
+    _html(fold(summary, parts))
+
+
+def _count(parts: list) -> int:
+    return sum(isinstance(p, charts.Chart) for p in parts)
+
+
+def _figures(n: int) -> str:
+    return "1 figuur" if n == 1 else f"{n} figuren"
+
+
 # --------------------------------------------------------------------------- sections
 
 def show_wie(ch: Chapter) -> None:
     _md(text("wie.md", ch=ch, missing=ch.themes_without_data))
 
 
+def doelen_parts(ch: Chapter) -> list:
+    from samenspel.analysis.goals import METHOD
+
+    if not ch.goals:
+        return [Md(text("doelen_none.md", ch=ch))]
+    parts: list = [Html(text("doelen_intro.html", ch=ch, method=METHOD))]
+    for g in ch.goals:
+        parts.append(Html(text("doel.html", g=g)))
+        if len(g.all_series.dropna()):
+            parts.append(charts.goal_chart(g, ch.name))
+    return parts
+
+
+def show_doelen(ch: Chapter) -> None:
+    _show(doelen_parts(ch))
+
+
 def show_kort(ch: Chapter) -> None:
     _md(text("kort.md", ch=ch))
 
 
-def show_theme(ch: Chapter, key: str) -> None:
+def theme_parts(ch: Chapter, key: str) -> list:
     theme = ch.theme(key)
     if not theme.has_data:
         labels = [templating.environment().filters["lower_first"](c.indicator.label) for c in theme.comparisons]
-        _md(text("theme_empty.md", ch=ch, labels=labels))
-        return
-    _html(text("theme_table.html", ch=ch, theme=theme))
+        return [Md(text("theme_empty.md", ch=ch, labels=labels))]
+    parts: list = [Html(text("theme_table.html", ch=ch, theme=theme))]
     for c in theme.charted:
-        _display(charts.position_chart(c, ch.name, ch.code))
+        parts.append(charts.position_chart(c, ch.name, ch.code))
         if len(c.trend) > 1:
-            _display(charts.trend_chart(c, ch.name))
+            parts.append(charts.trend_chart(c, ch.name))
+    return parts
+
+
+def show_theme(ch: Chapter, key: str) -> None:
+    theme = ch.theme(key)
+    parts = theme_parts(ch, key)
+    if not theme.has_data:
+        _show(parts)
+        return
+    n = len(theme.comparisons)
+    _show_folded(f"{theme.label}: tabel met {n} indicatoren en {_figures(_count(parts))}", parts)
+
+
+def alternative_parts(ch: Chapter) -> list:
+    parts: list = [Md(text("alternatives_intro.md", alt=ch.alternatives))]
+    if ch.alternatives:
+        parts.append(Html(text("alternatives_table.html", ch=ch, alt=ch.alternatives)))
+    return parts
 
 
 def show_alternatieven(ch: Chapter) -> None:
-    _md(text("alternatives_intro.md", alt=ch.alternatives))
-    if ch.alternatives:
-        _html(text("alternatives_table.html", ch=ch, alt=ch.alternatives))
+    if not ch.alternatives:
+        _show(alternative_parts(ch))
+        return
+    _show_folded("De kernindicatoren naast de grootteklasse en de provincie", alternative_parts(ch))
+
+
+def wijk_parts(ch: Chapter) -> list:
+    parts: list = [Md(text("wijken_intro.md", ch=ch))]
+    for w in ch.wijken:
+        parts.append(charts.wijk_chart(w.indicator, w.frame, w.municipal_value, ch.name, w.year, w.table))
+    for t in ch.wijk_trends:
+        parts.append(charts.wijk_trend_chart(t, ch.name))
+    return parts
 
 
 def show_wijken(ch: Chapter) -> None:
-    _md(text("wijken_intro.md", ch=ch))
-    for w in ch.wijken:
-        _display(charts.wijk_chart(w.indicator, w.frame, w.municipal_value, ch.name, w.year, w.table))
-    for t in ch.wijk_trends:
-        _display(charts.wijk_trend_chart(t, ch.name))
+    parts = wijk_parts(ch)
+    if not ch.wijken:
+        _show(parts)
+        return
+    _show_folded(f"De wijken van {ch.name}: {_figures(_count(parts))}", parts)
+
+
+def samenhang_parts(ch: Chapter) -> list:
+    parts: list = [Md(text("samenhang_intro.md", ch=ch))]
+    for coh in ch.coherences:
+        if coh.r is None:
+            parts.append(Md(text("samenhang_missing.md", ch=ch, coh=coh)))
+            continue
+        parts.append(charts.scatter_chart(coh, ch.code, ch.peer_group.members, ch.name))
+        parts.append(Md(coh.words(ch.name)))
+    return parts
 
 
 def show_samenhang(ch: Chapter) -> None:
-    _md(text("samenhang_intro.md", ch=ch))
-    for coh in ch.coherences:
-        if coh.r is None:
-            _md(text("samenhang_missing.md", ch=ch, coh=coh))
-            continue
-        _display(charts.scatter_chart(coh, ch.code, ch.peer_group.members, ch.name))
-        _md(coh.words(ch.name))
+    parts = samenhang_parts(ch)
+    _show_folded(f"Verbanden tussen de domeinen, over alle gemeenten: {_figures(_count(parts))}", parts)
 
 
 def show_definities(ch: Chapter) -> None:
-    _html(text("definitions.html", ch=ch))
+    _show_folded(f"Definities, CBS-tabellen en peildata van de {len(ch.definitions)} indicatoren",
+                 [Html(text("definitions.html", ch=ch))])
 
 
 def show_leren(ch: Chapter) -> None:
