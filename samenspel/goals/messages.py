@@ -39,11 +39,12 @@ def _own_missing(error, path: list[Any]) -> list[tuple[str | None, str]]:
         if isinstance(value, Mapping) and name in value:
             continue
         sub = props.get(name, {})
+        expected = sub.get("x-waarde") or cs_messages._expected(sub)
         out.append(
             (
                 field_path([*path, name]),
                 f"verplicht veld ontbreekt (verplicht omdat {OWN_CONDITION.replace('`', '')}: een eigen cijfer "
-                f"heeft een naam, een eenheid, waarden en een bron); verwacht {cs_messages._expected(sub)}. "
+                f"heeft een naam, een eenheid, waarden en een bron); verwacht {expected}. "
                 f"{sub.get('description', '')}".strip(),
             )
         )

@@ -17,6 +17,14 @@ NOT_GOAL_FILES = ("TEMPLATE.yml",)
 README_HINT = "doelen/README.md"
 
 
+class GoalLoader(UniqueKeyLoader):
+    """The case studies' loader (a key given twice is refused), with dates kept as the text
+    they are written as: the check says itself that 2025-02-30 is no date."""
+
+
+GoalLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def goal_files(directory: Path | str) -> list[Path]:
     """The goals files in a folder (*.yml and *.yaml, not TEMPLATE.yml), sorted."""
     directory = Path(directory)
@@ -60,7 +68,7 @@ def read_text(file_path: Path, shown: str) -> tuple[str | None, list[Problem]]:
 def parse(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The fields of a goals file as JSON-like data, or None and the problem (in Dutch)."""
     try:
-        data = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=GoalLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         return None, [_yaml_problem(exc, shown)]
     if data is None:
@@ -78,8 +86,8 @@ def parse(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
 
 
 def plain(value: Any) -> Any:
-    """YAML data as JSON would have it: dates as ISO text, every key as text (so that
-    ``waarden: {2023: 9.5}`` has the key '2023')."""
+    """YAML data as JSON would have it: every key as text (so that ``waarden: {2023: 9.5}``
+    has the key '2023'), and any date as ISO text."""
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -60,16 +60,19 @@ def document_problems(doc: Any, prefix: str, bad: set[str]) -> tuple[Found, int 
         try:
             date_year = _dt.date.fromisoformat(datum).year
         except ValueError:
-            out.append((f"{prefix}.datum", f"'{datum}' is geen bestaande datum; verwacht jaar-maand-dag, zoals 2025-11-06."))
+            out.append((f"{prefix}.datum", f"'{datum}' is geen bestaande datum; verwacht jaar-maand-dag, "
+                                           "zoals 2025-11-06."))
     one_of = document_schema().get("x-een-van", [])
     if one_of and not any(name in doc for name in one_of):
         out.append((prefix, f"verwacht het veld {or_list(one_of)}: de datum van het document "
                             "(zoals 2025-11-06) of, als die niet bekend is, het jaar (zoals 2025)."))
     if date_year and is_year(jaar) and jaar != date_year:
-        out.append((f"{prefix}.jaar", f"het jaar {jaar} past niet bij de datum {datum}; verwacht {date_year}, of laat het jaar weg."))
+        out.append((f"{prefix}.jaar", f"het jaar {jaar} past niet bij de datum {datum}; verwacht {date_year}, "
+                                      "of laat het jaar weg."))
     url = doc.get("url")
     if isinstance(url, str) and not refused(f"{prefix}.url", bad) and not is_wellformed_url(url):
-        out.append((f"{prefix}.url", f"ongeldig webadres '{url}'; verwacht een volledig adres als https://www.voorbeeld.nl/begroting-2026."))
+        out.append((f"{prefix}.url", f"ongeldig webadres '{url}'; verwacht een volledig adres als "
+                                     "https://www.voorbeeld.nl/begroting-2026."))
     year = date_year or (jaar if is_year(jaar) and not refused(f"{prefix}.jaar", bad) else None)
     return out, year
 
@@ -117,7 +120,8 @@ def _target_problems(goal: Mapping[str, Any], prefix: str, bad: set[str]) -> Fou
         sides = [s for s in ("onder", "boven") if s in grens]
         if len(sides) != 1:
             found = "geen van beide" if not sides else "allebei"
-            out.append((f"{prefix}.grens", f"verwacht precies één van 'onder' en 'boven', zoals {{onder: 10}}; gevonden: {found}."))
+            out.append((f"{prefix}.grens", f"verwacht precies één van 'onder' en 'boven', zoals {{onder: 10}}; "
+                                           f"gevonden: {found}."))
     richting = goal.get("richting")
     if "marge" in goal and richting != "gelijk":
         out.append((f"{prefix}.marge", "een marge hoort alleen bij 'richting: gelijk'; verwacht 'richting: gelijk' erbij, "
