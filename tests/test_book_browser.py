@@ -55,6 +55,7 @@ PAGES = [
     "book/gemeenten/GM0546.html",
     "book/gemeenten/GM0363.html",
     CASESTUDIES,
+    "book/generated/casestudies/vergelijking.html",
     "book/generated/casestudies/almere-monitor.html",
     "genindex.html",
 ]
