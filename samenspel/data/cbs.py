@@ -195,8 +195,7 @@ def ensure_available(statistic: str = "kwb", warn=print) -> list[int]:
 _UNREACHABLE: str | None = None  # the CBS address that did not answer in this run
 
 
-def forget_unreachable() -> None:
-    """Ask CBS again (a new run, or a test)."""
+def forget_unreachable() -> None:  # ask CBS again: a new run, or a test
     global _UNREACHABLE
     _UNREACHABLE = None
 
