@@ -279,6 +279,7 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
+        remove_leftovers()  # what a worker stopped mid-start could not clean up itself
     bar.close()
     result.seconds = time.perf_counter() - start
     return result
