@@ -94,9 +94,13 @@ def _body_problems(body: str, body_start: int, file_path: Path, root: Path, show
 # The fields
 
 
-class _LazyMunicipalities:
-    def __init__(self, given: Mapping[str, str] | None):
+class LazyMunicipalities:
+    """The known municipalities (code -> name), asked for only when a file needs them;
+    `checked` says in Dutch what cannot be checked without them."""
+
+    def __init__(self, given: Mapping[str, str] | None, checked: str = "de gemeentecodes in de casestudies"):
         self._given = given
+        self._checked = checked
 
     def get(self) -> Mapping[str, str]:
         if self._given is None:
@@ -104,10 +108,9 @@ class _LazyMunicipalities:
         if not self._given:
             # Without data every code would look unknown; say what is really wrong.
             raise SamenspelError(
-                "Er is geen lijst met CBS-gemeentecodes beschikbaar, dus de gemeentecodes in de "
-                "casestudies kunnen niet worden gecontroleerd. Gebruik de CBS-gegevens uit een "
-                "momentopname (--snapshot MAP of SAMENSPEL_SNAPSHOT=MAP) of haal ze op met "
-                "'python -m samenspel download'."
+                f"Er is geen lijst met CBS-gemeentecodes beschikbaar, dus {self._checked} kunnen niet "
+                "worden gecontroleerd. Gebruik de CBS-gegevens uit een momentopname (--snapshot MAP of "
+                "SAMENSPEL_SNAPSHOT=MAP) of haal ze op met 'python -m samenspel download'."
             )
         return self._given
 
@@ -170,7 +173,7 @@ def _year_and_url_problems(meta: dict[str, Any], shown: str, today: _dt.date, ba
     return problems
 
 
-def _municipality(meta: dict[str, Any], shown: str, municipalities: _LazyMunicipalities) -> tuple[list[Problem], str | None]:
+def _municipality(meta: dict[str, Any], shown: str, municipalities: LazyMunicipalities) -> tuple[list[Problem], str | None]:
     """The municipality's name, or the problem when its code does not exist."""
     gemeente = meta.get("gemeente")
     if not (isinstance(gemeente, str) and re.fullmatch(r"GM[0-9]{4}", gemeente)):
@@ -188,7 +191,7 @@ def _municipality(meta: dict[str, Any], shown: str, municipalities: _LazyMunicip
     ], None
 
 
-def _region_problems(meta: dict[str, Any], shown: str, municipalities: _LazyMunicipalities) -> tuple[list[Problem], tuple[str, ...]]:
+def _region_problems(meta: dict[str, Any], shown: str, municipalities: LazyMunicipalities) -> tuple[list[Problem], tuple[str, ...]]:
     """Every code in ``regio.gemeenten`` is a known CBS municipality; returns the problems and
     the names of the region's municipalities. (Wrong shapes are left to the schema.)"""
     problems: list[Problem] = []
@@ -230,7 +233,7 @@ def _follow_up_problems(meta: dict[str, Any], shown: str) -> list[Problem]:
 
 
 def _field_problems(
-    meta: dict[str, Any], shown: str, municipalities: _LazyMunicipalities, today: _dt.date
+    meta: dict[str, Any], shown: str, municipalities: LazyMunicipalities, today: _dt.date
 ) -> tuple[list[Problem], str | None]:
     """Every problem in the fields (without lines yet), and the municipality's name and those
     of a region's municipalities."""
@@ -272,7 +275,7 @@ def _name_problems(slug: str, shown: str) -> list[Problem]:
 
 def _check_file(
     file_path: Path,
-    municipalities: _LazyMunicipalities,
+    municipalities: LazyMunicipalities,
     today: _dt.date,
     root: Path,
 ) -> tuple[list[Problem], CaseStudy | None]:
@@ -322,7 +325,7 @@ def _collect(
 ) -> tuple[list[Problem], list[CaseStudy]]:
     root_path = Path(root) if root is not None else paths.ROOT
     today = today or _dt.date.today()
-    municipalities = _LazyMunicipalities(known_municipalities)
+    municipalities = LazyMunicipalities(known_municipalities)
     problems: list[Problem] = []
     studies: list[CaseStudy] = []
     by_slug: dict[str, Path] = {}

@@ -7,33 +7,18 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from samenspel.casestudies.validate import LazyMunicipalities as _CaseStudyMunicipalities
 from samenspel.data import regions
-from samenspel.errors import SamenspelError
 
 
-class LazyMunicipalities:
+class LazyMunicipalities(_CaseStudyMunicipalities):
     """The known municipalities (code -> name), asked for only when a file needs them.
 
     Default: every code valid in some year 2014-2025 (samenspel.data.regions, as the case
     studies get them)."""
 
     def __init__(self, given: Mapping[str, str] | None):
-        self._given = given
-
-    def get(self) -> Mapping[str, str]:
-        if self._given is None:
-            from samenspel.casestudies.validate import default_known_municipalities
-
-            self._given = default_known_municipalities()
-        if not self._given:
-            # Without data every gemeente would look unknown; say what is really wrong.
-            raise SamenspelError(
-                "Er is geen lijst met CBS-gemeentecodes beschikbaar, dus de gemeenten in de "
-                "doelenbestanden kunnen niet worden gecontroleerd. Gebruik de CBS-gegevens uit een "
-                "momentopname (--snapshot MAP of SAMENSPEL_SNAPSHOT=MAP) of haal ze op met "
-                "'python -m samenspel download'."
-            )
-        return self._given
+        super().__init__(given, checked="de gemeenten in de doelenbestanden")
 
 
 def _current(known: Mapping[str, str]) -> dict[str, str]:
