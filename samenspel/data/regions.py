@@ -224,7 +224,9 @@ def latest_year() -> int:
         raise SamenspelError(
             "Er zijn geen CBS-tabellen beschikbaar: niet in de lokale cache en geen momentopname. "
             "Haal ze op met `python -m samenspel download` (internet nodig), of werk offline "
-            "met SAMENSPEL_SNAPSHOT=../shared/data/cbs."
+            f"met een momentopname: SAMENSPEL_SNAPSHOT=MAP (Samenspel heeft er zelf een in "
+            f"{paths.MOMENTOPNAME_DIR}; maak die zo nodig opnieuw met "
+            f"`python -m samenspel momentopname --van MAP`)."
         )
     return years[-1]
 
