@@ -19,6 +19,8 @@ COMMANDS = {
     "boek": ("samenspel.cli.boek", "Bouw het boek (met --alle eerst alle hoofdstukken)."),
     "casestudies": ("samenspel.cli.casestudies", "Controleer alle casestudies."),
     "download": ("samenspel.cli.download", "Haal CBS-tabellen op in de lokale cache."),
+    "momentopname": ("samenspel.cli.momentopname",
+                     "Maak de meegeleverde momentopname data/momentopname/ uit een map met CBS-tabellen."),
 }
 
 
