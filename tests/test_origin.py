@@ -110,3 +110,20 @@ def test_the_main_jobs_say_where_the_data_comes_from(use_snapshot, capsys):
     assert cli.main(["gemeenten"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first == cbs.data_origin().sentence
+
+
+def test_the_case_study_validator_works_offline_without_any_variable(tmp_path, monkeypatch, capsys):
+    """A fresh clone: no SAMENSPEL_SNAPSHOT, no cache, no CBS; the municipality codes come from
+    the embedded snapshot's municipality list."""
+    from samenspel import cli
+
+    for name in ("SAMENSPEL_SNAPSHOT", "SAMENSPEL_MOMENTOPNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SAMENSPEL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cbs, "cbs_modified", lambda *a, **k: pytest.fail("the validator must not ask CBS"))
+    clear_caches()
+    try:
+        assert cli.main(["casestudies"]) == 0
+    finally:
+        clear_caches()
+    assert "geen problemen" in capsys.readouterr().out
