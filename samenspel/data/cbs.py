@@ -244,7 +244,9 @@ class _Run:
 _RUN = _Run()
 
 
-def ensure_available(statistic: str = "kwb", warn=print, check: bool = True, warn_unreachable: bool = True) -> list[int]:
+def ensure_available(
+    statistic: str = "kwb", warn=print, check: bool = True, warn_unreachable: bool = True
+) -> list[int]:
     """Bring the cache up to date with CBS (never in snapshot mode), once per table per run.
 
     A registered table that is not cached is downloaded; with `check`, CBS is asked for the
@@ -303,7 +305,7 @@ def ensure_available(statistic: str = "kwb", warn=print, check: bool = True, war
     return available_years(statistic)
 
 
-def _unreachable_warning(exc: "CbsUnreachable") -> str:
+def _unreachable_warning(exc: CbsUnreachable) -> str:
     fallback = "de lokale cache en de meegeleverde momentopname" if paths.momentopname_dir() else "de lokale cache"
     return (f"Let op: {exc.message} Samenspel vraagt in deze run ook de andere tabellen niet meer op "
             f"en werkt met {fallback}.")
@@ -844,8 +846,10 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
         used.append((year, tid, kind, folder))
     snapshot = paths.snapshot_dir()
     if not used:
-        where = f"in de momentopname {_shown(snapshot)}" if snapshot else "bij het CBS, in de lokale cache of in een momentopname"
-        return DataOrigin("snapshot" if snapshot else "cache", f"Gegevens: er zijn geen CBS-tabellen beschikbaar ({where}).")
+        where = (f"in de momentopname {_shown(snapshot)}" if snapshot
+                 else "bij het CBS, in de lokale cache of in een momentopname")
+        return DataOrigin("snapshot" if snapshot else "cache",
+                          f"Gegevens: er zijn geen CBS-tabellen beschikbaar ({where}).")
     state = {} if snapshot is not None else _run_state()
     confirmed = set(state.get("fetched", [])) | set(state.get("current", [])) if state.get("reachable") else set()
 
@@ -855,7 +859,7 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
     tables = tuple((year, tid, kind_of(tid, kind)) for year, tid, kind, _ in used)
     modified = []
     retrieved = []
-    for year, tid, kind, folder in used:
+    for _year, _tid, kind, folder in used:
         try:
             info = (_read_json(folder / "TableInfos.json") or [{}])[0]
         except CorruptTable:
@@ -872,7 +876,8 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
     latest = max(modified) if modified else None
     age = (f"stand: nieuwste CBS-tabel gewijzigd op {fmt.date_nl(latest)}" if latest
            else "stand: wijzigingsdatum van het CBS onbekend")
-    unreachable = f"het CBS ({state.get('url')}) is niet bereikbaar" if state.get("url") else "het CBS is niet bereikbaar"
+    unreachable = (f"het CBS ({state.get('url')}) is niet bereikbaar" if state.get("url")
+                   else "het CBS is niet bereikbaar")
     if retrieved:
         first, last = min(retrieved), max(retrieved)
         fetched = (f"opgehaald op {fmt.date_nl(last)}" if first == last
@@ -904,7 +909,7 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
         else:
             head += ", niet opnieuw bij het CBS nagevraagd"
     others = {}
-    for year, tid, kind in tables:
+    for year, _tid, kind in tables:
         if kind != newest_kind:
             others.setdefault(kind, []).append(year)
     names = {"cbs": "van het CBS", "cache": "uit de lokale cache", "momentopname": "uit de meegeleverde momentopname",

@@ -32,7 +32,7 @@ def fingerprint() -> str:
     h.update(str(paths.snapshot_dir()).encode())
     for name in ("tables.yml", "indicators.yml", "herindelingen.yml"):
         h.update((paths.DATA_DIR / name).read_bytes())
-    for year, tid in sorted(cbs.table_ids().items()) + sorted(cbs.table_ids("provincies").items()):
+    for _year, tid in sorted(cbs.table_ids().items()) + sorted(cbs.table_ids("provincies").items()):
         folder, _ = cbs._location(tid)
         files = [cbs.data_file(folder, entity) for entity in ("TableInfos", "DataProperties", "TypedDataSet")]
         for f in files + [folder / cbs.META_FILE]:

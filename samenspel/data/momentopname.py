@@ -167,7 +167,8 @@ def _copy_table(source: Path, tmp: Path, statistic: str, year: int, tid: str, la
     info = (_rows(infos_raw, infos_path) or [{}])[0]
     props = _raw(folder, "DataProperties")
     properties = _rows(props[1], props[0]) if props else []
-    dims = [p.get("Key") for p in properties if p.get("Type") in ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")]
+    dim_types = ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")
+    dims = [p.get("Key") for p in properties if p.get("Type") in dim_types]
     region_dim = next((d for d in dims if d in REGION_DIMENSIONS), None)
     files: dict = {}
     entry = {

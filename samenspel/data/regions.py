@@ -176,7 +176,7 @@ def provinces_from_table(table: cbs.Table) -> dict[str, str]:
 def provinces_from_cbs(year: int) -> dict[str, str]:
     """Provinces from the registered CBS tables, the table nearest to `year` first."""
     result: dict[str, str] = {}
-    for y, tid in sorted(cbs.table_ids("provincies").items(), key=lambda yt: abs(yt[0] - year), reverse=True):
+    for _y, tid in sorted(cbs.table_ids("provincies").items(), key=lambda yt: abs(yt[0] - year), reverse=True):
         if cbs.is_available(tid):
             try:
                 result.update(provinces_from_table(cbs.load_table(tid, download=False)))
