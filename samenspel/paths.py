@@ -35,17 +35,24 @@ BOOK_DIR = ROOT / "book"
 CHAPTER_DIR = BOOK_DIR / "gemeenten"
 NOTEBOOK_DIR = ROOT / "notebooks"
 CASESTUDY_DIR = ROOT / "casestudies"
+DOELEN_DIR = ROOT / "doelen"
 MOMENTOPNAME_DIR = DATA_DIR / "momentopname"  # the embedded CBS snapshot
 
 SNAPSHOT_ENV = "SAMENSPEL_SNAPSHOT"
 CACHE_ENV = "SAMENSPEL_CACHE"
 CHAPTER_ENV = "SAMENSPEL_CHAPTER_DIR"
+DOELEN_ENV = "SAMENSPEL_DOELEN_DIR"
 MOMENTOPNAME_ENV = "SAMENSPEL_MOMENTOPNAME"  # another embedded snapshot folder, or "0" for none
 
 
 def chapter_dir() -> Path:
     """Where generated chapters go (book/gemeenten; tests point it elsewhere)."""
     return Path(os.environ.get(CHAPTER_ENV) or CHAPTER_DIR)
+
+
+def doelen_dir() -> Path:
+    """Where the councils' goals files live (doelen/; tests point it elsewhere)."""
+    return Path(os.environ.get(DOELEN_ENV) or DOELEN_DIR)
 
 
 def cache_dir() -> Path:

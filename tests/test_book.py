@@ -100,7 +100,8 @@ def test_generate_writes_the_index_province_pages_and_toc(tmp_path, use_snapshot
     }
     assert parts["Leren van anderen"] == [{
         "file": "book/generated/casestudies/index",
-        "sections": [{"file": "book/generated/casestudies/almere-monitor"}],
+        "sections": [{"file": "book/generated/casestudies/vergelijking"},
+                     {"file": "book/generated/casestudies/almere-monitor"}],
     }]
 
     def files(entries):

@@ -557,8 +557,8 @@ def pages(tmp_path, known):
 
 def test_write_pages_writes_index_first_then_each_case_study(pages):
     out, written, studies = pages
-    assert written[0] == out / "index.md"
-    assert sorted(written[1:]) == sorted(out / f"{s.slug}.md" for s in studies)
+    assert written[0] == out / "index.md" and written[1] == out / "vergelijking.md"
+    assert sorted(written[2:]) == sorted(out / f"{s.slug}.md" for s in studies)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
 
 
@@ -708,18 +708,18 @@ def test_write_pages_only_rewrites_what_changed_and_removes_stale_pages(tmp_path
     cs.write_pages(studies, out, lambda c: False)
     assert all(p.stat().st_mtime == past for p in out.iterdir() if p.name not in ("eigen-pagina.md",))
     assert not stale.exists() and own.exists()
-    # A changed case study rewrites its page and the index, nothing else.
+    # A changed case study rewrites its page, the index and the comparison, nothing else.
     studies[1].meta["titel"] = "Nieuwe titel"
     cs.write_pages(studies, out, lambda c: False)
     changed = {p.name for p in out.iterdir() if p.stat().st_mtime != past}
-    assert changed == {"voorbeeld-anoniem.md", "index.md", "eigen-pagina.md"}
+    assert changed == {"voorbeeld-anoniem.md", "index.md", "vergelijking.md", "eigen-pagina.md"}
 
 
 def test_real_case_study_pages(tmp_path, known):
     studies = cs.load_all(paths.CASESTUDY_DIR, known)
     out = tmp_path / "book" / "generated" / "casestudies"
     written = cs.write_pages(studies, out, lambda c: c in {"GM0034", "GM0546"}, chapters_docpath="../../gemeenten")
-    assert len(written) == len(studies) + 1
+    assert len(written) == len(studies) + 2  # the index and the comparison
     index = (out / "index.md").read_text(encoding="utf-8")
     assert len(_index_rows(index)) == len(studies)
     almere = (out / "almere-monitor.md").read_text(encoding="utf-8")
@@ -887,3 +887,46 @@ def test_command_is_registered_in_the_cli():
     assert cli.COMMANDS["casestudies"][0] == "samenspel.cli.casestudies"
     args = _parse(["--bijwerken", "a.md", "b.md"])
     assert args.paths == ["a.md", "b.md"] and args.bijwerken is True
+
+
+# --------------------------------------------------------------------------- comparison page
+
+def test_comparison_synthesis_links_every_point_to_the_case_studies_it_counts(known):
+    from samenspel.casestudies import compare
+
+    studies = cs.load_all(paths.CASESTUDY_DIR, known)
+    points = compare.synthesis(studies)
+    assert points
+    for point in points:
+        assert len(point.studies) >= compare.MIN_LINKS
+        count = int(re.search(r"\d+", point.text).group(0))
+        assert count == len(point.studies), point.text
+    rekenkamer = next(p for p in points if "rekenkamer" in p.text)
+    assert all(any(b["soort"] == "rekenkamer" for b in s.meta["bronnen"]) for s in rekenkamer.studies)
+    assert len(rekenkamer.studies) == sum(any(b["soort"] == "rekenkamer" for b in s.meta["bronnen"]) for s in studies)
+
+
+def test_a_point_resting_on_one_case_study_is_not_made(known):
+    from samenspel.casestudies import compare
+
+    studies = cs.load_all(paths.CASESTUDY_DIR, known)
+    one = [s for s in studies if "kwalitatief" in s.meta["soort_informatie"]][:1]
+    others = [s for s in studies if "kwalitatief" not in s.meta["soort_informatie"]]
+    assert not any("kwalitatieve" in p.text for p in compare.synthesis(one + others))
+
+
+def test_comparison_page_lists_every_case_study_with_all_filters(tmp_path, known):
+    from samenspel.casestudies import compare
+
+    studies = cs.load_all(paths.CASESTUDY_DIR, known)
+    cs.write_pages(studies, tmp_path, lambda code: False)
+    page = (tmp_path / "vergelijking.md").read_text(encoding="utf-8")
+    assert page.startswith(cs.GENERATED_MARKER)
+    for study in studies:
+        assert f'href="{study.slug}.html"' in page
+    for key in compare.FILTERS:
+        assert f'data-filter="{key}"' in page
+        assert page.count(f" data-{key}=") == len(studies)
+    # every synthesis link points at a page that exists
+    for target in re.findall(r"\]\(([a-z0-9-]+)\.md\)", page):
+        assert (tmp_path / f"{target}.md").is_file()

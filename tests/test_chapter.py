@@ -318,3 +318,77 @@ def test_same_area_years_follow_cbs_indelingswijziging():
     assert same_area_years(changes, "W", 2024, [2020, 2021, 2022, 2023, 2024]) == [2022, 2023, 2024]
     assert same_area_years(changes, "W", 2024, [2022, 2024]) == [2024]  # no row in 2023: no link
     assert same_area_years(changes, "W", 2021, [2020, 2021]) == [2020, 2021]
+
+
+# --------------------------------------------------------------------------- the council's goals
+
+@pytest.fixture(scope="module")
+def goals_chapter(tmp_path_factory, snapshot_dir):
+    """Almere's chapter with a goals file (tests/fixtures/doelen/geldig/almere.yml: made-up
+    goals, among them bijstand per 1.000 lower to 20 by 2027 and own figures)."""
+    import shutil
+    from pathlib import Path
+
+    out = tmp_path_factory.mktemp("doelen-hoofdstuk")
+    doelen = tmp_path_factory.mktemp("doelen")
+    shutil.copy(Path(__file__).parent / "fixtures" / "doelen" / "geldig" / "almere.yml", doelen / "GM0034.yml")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SAMENSPEL_SNAPSHOT", str(snapshot_dir))
+    mp.setenv("SAMENSPEL_CHAPTER_DIR", str(out))
+    mp.setenv("SAMENSPEL_DOELEN_DIR", str(doelen))
+    from tests.conftest import clear_caches
+
+    clear_caches()
+    result = chapters.run_chapters(["Almere"], jobs=1, progress=False)
+    assert not result.failures, result.failures
+    yield load(out, "GM0034"), doelen
+    mp.undo()
+    clear_caches()
+
+
+def test_goals_are_shown_with_value_target_year_and_verdict(goals_chapter, snapshot_dir):
+    nb, _ = goals_chapter
+    doelen = html.unescape(section_text(nb, "Doelen van de raad"))
+    # bijstand: the latest CBS figure, computed from the raw cells, against 20 in 2027
+    bij = cell(snapshot_dir, KWB_2024, "GM0034", "PersonenPerSoortUitkeringBijstand")
+    inw = cell(snapshot_dir, KWB_2024, "GM0034", "AantalInwoners")
+    assert f"Bijstandsuitkeringen per 1.000 inwoners</strong>: " in doelen
+    assert f"Nu {nl(bij / inw * 1000, 1)} per 1.000 inwoners (2024); doel: 20,0 per 1.000 inwoners in 2027." in doelen
+    assert re.search(r"Bijstandsuitkeringen per 1.000 inwoners</strong>: <span[^>]*>(op koers|niet op koers|niet te beoordelen)<", doelen)
+    # an own figure is labelled as such, with its source
+    assert "Wachttijd Wmo-melding tot besluit" in doelen and "Nu 8,0 weken (2024); doel: 6,0 weken in 2026." in doelen
+    assert "Eigen cijfer van de gemeente (niet van het CBS)" in doelen and "Jaarverslag Wmo 2024" in doelen
+    assert "rechte lijn" in doelen  # the method in one sentence
+
+
+def test_goals_are_named_in_het_kort_and_the_questions(goals_chapter):
+    nb, _ = goals_chapter
+    kort = section_text(nb, "In het kort")
+    assert "De doelen van de raad:" in kort
+    assert re.search(r"\*\*Bijstandsuitkeringen per 1.000 inwoners\*\*: de raad wil 20,0 per 1.000 inwoners in 2027; nu [\d,]+ per 1.000 inwoners \(2024\): (op koers|niet op koers|niet te beoordelen)\.", kort)
+    vragen = section_text(nb, "Vragen voor het gesprek")
+    assert "De raad wil voor" in vragen or "Het doel voor" in vragen
+
+
+def test_without_goals_the_chapter_says_how_to_add_them(chapter_dir):
+    doelen = section_text(load(chapter_dir, "GM0546"), "Doelen van de raad")
+    assert "nog geen doelen van de raad vastgelegd" in doelen and "python -m samenspel doelen GM0546" in doelen
+
+
+def test_a_malformed_goals_file_stops_the_chapter_and_writes_nothing(tmp_path, snapshot_dir, monkeypatch):
+    from tests.conftest import clear_caches
+
+    doelen = tmp_path / "doelen"
+    doelen.mkdir()
+    (doelen / "GM0034.yml").write_text("gemeente: GM0034\nvastgesteld_door: raad\nbron: {titel: X, jaar: 2025}\n"
+                                       "doelen:\n  - indicator: bijstand_per_100\n    streefwaarde: 20\n", "utf-8")
+    monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(snapshot_dir))
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    monkeypatch.setenv("SAMENSPEL_DOELEN_DIR", str(doelen))
+    clear_caches()
+    try:
+        result = chapters.run_chapters(["Almere"], jobs=1, progress=False)
+    finally:
+        clear_caches()
+    assert "GM0034" in result.failures and "bijstand_per_1000" in result.failures["GM0034"]
+    assert not list((tmp_path / "gemeenten").glob("*.ipynb"))

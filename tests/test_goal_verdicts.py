@@ -74,3 +74,9 @@ def test_target_texts():
     assert t(Goal("x", grens=("onder", 10.0))) == "minder dan 10,0%"
     assert t(Goal("x", streefwaarde=8.3, jaar=2022)) == "8,3% in 2022"
     assert t(Goal("x", richting="lager")) == "een daling"
+
+
+def test_change_texts_name_the_unit_once():
+    goal = Goal("x", verandering=(2018, -200.0), jaar=2026)
+    assert verdicts.target_text(goal, "aantal", 0, None) == "een afname met 200 sinds 2018 in 2026"
+    assert verdicts.target_text(goal, "weken", 0, 265.0) == "een afname met 200 weken sinds 2018 (tot 265 weken) in 2026"

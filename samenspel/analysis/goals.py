@@ -23,6 +23,10 @@ OFF_TRACK = "niet op koers"
 UNKNOWN = "niet te beoordelen"
 MIN_YEARS = 3  # figures needed for a trend line
 MAX_FIT_YEARS = 4  # the line goes through at most the last four years
+METHOD_SHORT = (
+    "Het oordeel volgt een rechte lijn door de cijfers van de laatste vergelijkbare jaren tot het "
+    "doeljaar; zie Methode voor elke soort doel."
+)
 METHOD = (
     "Samenspel trekt een rechte lijn door de cijfers van de laatste jaren (ten hoogste vier, "
     "en alleen jaren die met elkaar te vergelijken zijn) en kijkt waar die lijn in het doeljaar "
@@ -120,7 +124,8 @@ def target_text(goal: Goal, unit: str, decimals: int, target: float | None) -> s
         way = "afname" if change < 0 else "toename"
         what = fmt.number(abs(change), decimals)
         reached = f" (tot {text(target)})" if target is not None else ""
-        return f"een {way} met {what} {'' if unit.startswith('%') else unit + ' '}sinds {start}{reached}{year}".replace("  ", " ")
+        what += "%" if unit.startswith("%") else "" if unit == "aantal" else f" {unit}"
+        return f"een {way} met {what} sinds {start}{reached}{year}"
     if goal.streefwaarde is not None:
         if goal.richting == "gelijk" and goal.marge:
             return f"{text(goal.streefwaarde)}, met een marge van {fmt.number(goal.marge, decimals)}{year}"
@@ -173,6 +178,8 @@ def judge(goal: Goal, series: pd.DataFrame, comparable_from: int | None, *, labe
                 f"In {int(at['jaar'])} was het {text(at['waarde'])}: het doel is {'gehaald' if ok else 'niet gehaald'}.",
                 target, None)
     line = _line(usable)
+    if target is not None and not goal.jaar and _meets(latest, target, direction, goal):
+        return ON_TRACK, f"Het cijfer van {latest_year} haalt het doel al (het doel heeft geen doeljaar).", target, None
     if line is None:
         why = break_reason or f"er zijn minder dan {MIN_YEARS} vergelijkbare jaren met een cijfer"
         return UNKNOWN, f"Niet te beoordelen: {why}.", target, None
@@ -184,9 +191,7 @@ def judge(goal: Goal, series: pd.DataFrame, comparable_from: int | None, *, labe
                 f"Als de lijn van de laatste jaren doorgaat, is het in {goal.jaar} ongeveer {text(projected)}.",
                 target, (goal.jaar, projected))
     moving = "lager" if slope < 0 else "hoger" if slope > 0 else "gelijk"
-    if target is not None:  # no target year: now, or the way the line goes
-        if _meets(latest, target, direction, goal):
-            return ON_TRACK, f"Het cijfer van {latest_year} haalt het doel al.", target, None
+    if target is not None:  # no target year, not met yet: the way the line goes
         ok = moving == direction
         return (ON_TRACK if ok else OFF_TRACK,
                 f"Het doel is nog niet gehaald; de lijn van de laatste jaren gaat de "

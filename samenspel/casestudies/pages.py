@@ -11,11 +11,11 @@ from pathlib import Path
 
 from samenspel import paths, templating
 from samenspel.casestudies.links import DOC_ROLE, resolve_local
-from samenspel.casestudies.parse import INDEX_SLUG, UNKNOWN, CaseStudy, display_path
+from samenspel.casestudies.compare import COMPARE_SLUG, render_compare
+from samenspel.casestudies.parse import GENERATED_MARKER, INDEX_SLUG, UNKNOWN, CaseStudy, display_path
 from samenspel.casestudies.schema import load_schema, size_classes, themes
 from samenspel.files import write_if_changed
 
-GENERATED_MARKER = "% Gegenereerd door samenspel.casestudies"
 FILTER_SCRIPT = "samenspel-filter.js"
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})")
 
@@ -194,15 +194,21 @@ def write_pages(
     A file is only rewritten when its content changed; generated pages of case studies
     that no longer exist are removed. ``chapter_exists(code)`` says whether the chapter
     ``<chapters_docpath>/<code>`` (a document path relative to ``out_dir``) is in the book.
-    Returns the page paths: the index first, then the case studies in index order.
+    Also writes ``out_dir/vergelijking.md``, the comparison of all case studies.
+    Returns the page paths: the index first, then the comparison, then the case studies in
+    index order.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     slug_by_path = {Path(os.path.abspath(cs.path)): cs.slug for cs in case_studies}
-    pages = [out / f"{INDEX_SLUG}.md"]
+    pages = [out / f"{INDEX_SLUG}.md", out / f"{COMPARE_SLUG}.md"]
     write_if_changed(
         pages[0],
         render_index(case_studies, chapter_exists, size_class_of=size_class_of, chapters_docpath=chapters_docpath),
+    )
+    write_if_changed(
+        pages[1],
+        render_compare(case_studies, chapter_exists, size_class_of=size_class_of, chapters_docpath=chapters_docpath),
     )
     for cs in sorted(case_studies, key=lambda c: (c.titel.casefold(), c.slug)):
         page = out / f"{cs.slug}.md"

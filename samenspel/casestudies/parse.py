@@ -20,6 +20,7 @@ REGION = "regio"
 UNKNOWN = "onbekend"
 # The page name of the overview; no case study may take it.
 INDEX_SLUG = "index"
+GENERATED_MARKER = "% Gegenereerd door samenspel.casestudies"  # first line of every generated page
 
 
 @dataclass(frozen=True)

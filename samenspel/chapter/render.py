@@ -99,15 +99,14 @@ def show_wie(ch: Chapter) -> None:
 
 
 def doelen_parts(ch: Chapter) -> list:
-    from samenspel.analysis.goals import METHOD
+    from samenspel.analysis.goals import METHOD_SHORT
 
     if not ch.goals:
         return [Md(text("doelen_none.md", ch=ch))]
-    parts: list = [Html(text("doelen_intro.html", ch=ch, method=METHOD))]
+    parts: list = [Html(text("doelen_intro.html", ch=ch, method=METHOD_SHORT))]
     for g in ch.goals:
-        parts.append(Html(text("doel.html", g=g)))
-        if len(g.all_series.dropna()):
-            parts.append(charts.goal_chart(g, ch.name))
+        chart = charts.goal_chart(g, ch.name) if len(g.all_series.dropna()) else None
+        parts.append(Html(text("doel.html", g=g, chart=markupsafe.Markup(chart.html()) if chart else "")))
     return parts
 
 

@@ -81,9 +81,12 @@ def _package_hash() -> str:
     return h.hexdigest()
 
 
-def _inputs_hash(params: dict, data_fp: str, package: str) -> str:
+def _inputs_hash(params: dict, data_fp: str, package: str, code: str | None = None) -> str:
     h = hashlib.sha256()
     h.update(TEMPLATE.read_bytes())
+    goals = paths.doelen_dir() / f"{code}.yml" if code else None
+    if goals is not None and goals.is_file():  # the council's goals are part of the chapter
+        h.update(goals.read_bytes())
     h.update(data_fp.encode())
     h.update(package.encode())
     h.update(json.dumps(params, sort_keys=True).encode())
@@ -120,7 +123,7 @@ def plan(queries, year: int | None = None, vergelijk_met=None, methode: str = "t
             code=code, naam=row["naam"], provincie=row["provincie"],
             inwoners=None if pd.isna(row["inwoners"]) else float(row["inwoners"]),
             inwoners_jaar=None if pd.isna(row["inwoners_jaar"]) else int(row["inwoners_jaar"]),
-            parameters=params, inputs=_inputs_hash(params, data["fingerprint"], package),
+            parameters=params, inputs=_inputs_hash(params, data["fingerprint"], package, code),
         ))
     return jobs
 
@@ -276,6 +279,7 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
+        remove_leftovers()  # what a worker stopped mid-start could not clean up itself
     bar.close()
     result.seconds = time.perf_counter() - start
     return result

@@ -18,6 +18,7 @@ COMMANDS = {
     "hoofdstuk": ("samenspel.cli.hoofdstuk", "Maak het hoofdstuk van een of meer gemeenten."),
     "boek": ("samenspel.cli.boek", "Bouw het boek (met --alle eerst alle hoofdstukken)."),
     "casestudies": ("samenspel.cli.casestudies", "Controleer alle casestudies."),
+    "doelen": ("samenspel.cli.doelen", "Maak een doelenbestand voor een gemeente, of controleer ze (--controleer)."),
     "download": ("samenspel.cli.download", "Haal CBS-tabellen op in de lokale cache."),
     "momentopname": ("samenspel.cli.momentopname",
                      "Maak de meegeleverde momentopname data/momentopname/ uit een map met CBS-tabellen."),

@@ -309,7 +309,9 @@ def municipalities(year: int | None = None) -> pd.DataFrame:
 
 def known_municipalities() -> dict[str, str]:
     """Every municipality code valid in any year 2014-2025, with its (latest) name."""
-    names: dict[str, str] = {}
+    # municipalities dissolved since 2015 are known from data/herindelingen.yml, also when
+    # CBS's municipality list is not at hand (live API)
+    names: dict[str, str] = {code: m["naam"] for code, m in mergers().items()}
     listing = indeling()
     if listing is not None:
         recent = listing[listing["jaar"] >= 2014].sort_values("jaar")
