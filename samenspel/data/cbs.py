@@ -900,7 +900,7 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
         head = f"Gegevens: de meegeleverde CBS-momentopname ({_shown(newest_folder.parent)}{made}), {why}"
     elif newest_kind == "cbs":
         head = f"Gegevens: van het CBS (open-data-API), {fetched or 'ophaaldatum onbekend'}"
-        if checked:
+        if checked and not (retrieved and min(retrieved) == checked):  # not fetched that very day
             head += f", bij het CBS nagevraagd op {fmt.date_nl(checked)}"
     else:
         head = f"Gegevens: uit de lokale cache ({_shown(newest_folder.parent)}), {fetched or 'ophaaldatum onbekend'}"
