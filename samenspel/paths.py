@@ -1,22 +1,48 @@
-"""Where things live. Everything is relative to the project root."""
+"""Where things live.
+
+Two layouts, one set of names:
+
+- a repository checkout: everything is relative to the repository root (the folder that holds
+  `samenspel/`, `data/`, `notebooks/`, `casestudies/`, `book/`);
+- an installed package (`pip install .`): the same folders are shipped inside the package as
+  `samenspel/_share/` (see setup.py), so ROOT is that folder. The local CBS cache then lives in
+  the user's cache folder, because an installed package may not be writable.
+
+Nothing here depends on the working directory.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHARE_DIR = PACKAGE_DIR / "_share"  # the repository folders, as shipped in a wheel
+
+
+def _root() -> tuple[Path, bool]:
+    """(root, installed): the checkout root when the package sits in a checkout, else the
+    folders shipped with the installed package."""
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "data" / "tables.yml").is_file() and (checkout / "samenspel" / "__init__.py").is_file():
+        return checkout, False
+    return SHARE_DIR, True
+
+
+ROOT, INSTALLED = _root()
 DATA_DIR = ROOT / "data"
 BOOK_DIR = ROOT / "book"
 CHAPTER_DIR = BOOK_DIR / "gemeenten"
 NOTEBOOK_DIR = ROOT / "notebooks"
 CASESTUDY_DIR = ROOT / "casestudies"
 DOELEN_DIR = ROOT / "doelen"
+MOMENTOPNAME_DIR = DATA_DIR / "momentopname"  # the embedded CBS snapshot
 
 SNAPSHOT_ENV = "SAMENSPEL_SNAPSHOT"
 CACHE_ENV = "SAMENSPEL_CACHE"
 CHAPTER_ENV = "SAMENSPEL_CHAPTER_DIR"
 DOELEN_ENV = "SAMENSPEL_DOELEN_DIR"
+MOMENTOPNAME_ENV = "SAMENSPEL_MOMENTOPNAME"  # another embedded snapshot folder, or "0" for none
 
 
 def chapter_dir() -> Path:
@@ -30,8 +56,25 @@ def doelen_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """The local CBS cache (git-ignored): one folder per table id."""
-    return Path(os.environ.get(CACHE_ENV) or DATA_DIR / "cbs")
+    """The local CBS cache (git-ignored): one folder per table id. In a checkout data/cbs/;
+    for an installed package the user's cache folder (XDG_CACHE_HOME, else ~/.cache)."""
+    value = os.environ.get(CACHE_ENV)
+    if value:
+        return Path(value)
+    if not INSTALLED:
+        return DATA_DIR / "cbs"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "samenspel" / "cbs"
+
+
+def momentopname_dir() -> Path | None:
+    """The embedded snapshot (data/momentopname), used when neither CBS nor the cache has a
+    table; None when it is absent or switched off with SAMENSPEL_MOMENTOPNAME=0."""
+    value = os.environ.get(MOMENTOPNAME_ENV)
+    if value == "0":
+        return None
+    path = Path(value).resolve() if value else MOMENTOPNAME_DIR
+    return path if path.is_dir() else None
 
 
 def snapshot_dir() -> Path | None:
@@ -47,6 +90,6 @@ def snapshot_dir() -> Path | None:
         raise SamenspelError(
             f"De momentopname {value} ({path}) bestaat niet of is geen map. Controleer "
             f"{SNAPSHOT_ENV} of --snapshot: die moet een map met CBS-tabellen noemen, bijvoorbeeld "
-            f"../shared/data/cbs."
+            f"de meegeleverde momentopname {MOMENTOPNAME_DIR}."
         )
     return path

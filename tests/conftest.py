@@ -6,9 +6,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+EMBEDDED = ROOT / "data" / "momentopname"
+
+
 def _snapshot() -> Path:
+    """The CBS tables the tests read: SAMENSPEL_SNAPSHOT when set (CI sets ../shared/data/cbs),
+    else the embedded snapshot data/momentopname."""
     value = os.environ.get("SAMENSPEL_SNAPSHOT")
-    path = Path(value) if value else ROOT.parent / "shared" / "data" / "cbs"
+    path = Path(value) if value else EMBEDDED
     return path.resolve()
 
 
@@ -27,14 +32,17 @@ def clear_caches():
 
 @pytest.fixture(scope="session")
 def snapshot_dir() -> Path:
-    if not (SNAPSHOT / "85984NED" / "TypedDataSet.json").is_file():
-        pytest.fail(f"The shared CBS snapshot is missing at {SNAPSHOT} (set SAMENSPEL_SNAPSHOT).")
+    from tests.rawcbs import existing
+
+    if not existing(SNAPSHOT / "85984NED" / "TypedDataSet.json").is_file():
+        pytest.fail(f"The CBS snapshot is missing at {SNAPSHOT} (set SAMENSPEL_SNAPSHOT, or build the embedded "
+                    f"one with `python -m samenspel momentopname --van DIR`).")
     return SNAPSHOT
 
 
 @pytest.fixture
 def use_snapshot(snapshot_dir, monkeypatch):
-    """Read CBS tables from the shared snapshot only."""
+    """Read CBS tables from the test snapshot only (SAMENSPEL_SNAPSHOT or the embedded one)."""
     monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(snapshot_dir))
     clear_caches()
     yield snapshot_dir
@@ -43,8 +51,9 @@ def use_snapshot(snapshot_dir, monkeypatch):
 
 @pytest.fixture
 def empty_cache(tmp_path, monkeypatch):
-    """No snapshot; an empty local cache in a temporary folder."""
+    """No snapshot, not even the embedded one; an empty local cache in a temporary folder."""
     monkeypatch.delenv("SAMENSPEL_SNAPSHOT", raising=False)
+    monkeypatch.setenv("SAMENSPEL_MOMENTOPNAME", "0")
     cache = tmp_path / "cache"
     monkeypatch.setenv("SAMENSPEL_CACHE", str(cache))
     clear_caches()
@@ -71,23 +80,27 @@ def social_domain_stems() -> set[str]:
 def write_population_only_snapshot(source: Path, target: Path, code: str) -> Path:
     """A copy of the snapshot in which gemeente `code` (and its wijken) has population figures
     only, as CBS publishes for some gemeenten: every social-domain cell of its rows is null.
-    The other files are linked, not copied."""
+    The other files are linked, not copied (a manifest is not: this is another snapshot)."""
     import json
     import re
+
+    from tests.rawcbs import existing, read_json
 
     stems = social_domain_stems()
     wijk_prefix = "WK" + code[2:]
     target.mkdir(parents=True, exist_ok=True)
     for entry in source.iterdir():
-        if not (entry / "TypedDataSet.json").is_file() or not (entry / "DataProperties.json").is_file():
+        if entry.name == "MANIFEST.json":
+            continue
+        if not existing(entry / "TypedDataSet.json").is_file() or not existing(entry / "DataProperties.json").is_file():
             (target / entry.name).symlink_to(entry)
             continue
         folder = target / entry.name
         folder.mkdir()
         for f in entry.iterdir():
-            if f.name != "TypedDataSet.json":
+            if not f.name.startswith("TypedDataSet.json"):
                 (folder / f.name).symlink_to(f)
-        rows = json.loads((entry / "TypedDataSet.json").read_text("utf-8"))
+        rows = read_json(entry / "TypedDataSet.json")
         for row in rows:
             region = str(row.get("WijkenEnBuurten", "")).strip()
             if region == code or region.startswith(wijk_prefix):

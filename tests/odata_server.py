@@ -1,9 +1,13 @@
 """A local CBS OData v3 server for tests, serving tables from a folder in cbsodata's
-download format (the shared snapshot). It answers exactly what cbsodata asks:
+download format (the test snapshot; entity files plain or gzip-compressed). It answers exactly
+what cbsodata and Samenspel's freshness check ask:
 
     /ODataFeed/odata/<table>/?$format=json          service document
     /ODataFeed/odata/<table>/<Entity>?$format=json   one entity set, paged with an absolute
                                                      odata.nextLink (as CBS does)
+
+`modified[table] = "2026-01-05T02:00:00"` makes TableInfos say that CBS published the table
+anew on that date.
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from tests.rawcbs import read_json
+
+SUFFIXES = (".json", ".json.gz")
+
 
 class ODataServer:
     def __init__(self, source: Path, tables: list[str] | None = None, page_size: int = 500):
@@ -22,6 +30,7 @@ class ODataServer:
         self.page_size = page_size
         self.requests: list[str] = []
         self.fail_entity: str | None = None  # answer 500 for this entity (simulated outage)
+        self.modified: dict[str, str] = {}  # table -> the Modified date TableInfos gives instead
         self._cache: dict[tuple[str, str], list] = {}
         server = self
 
@@ -55,12 +64,21 @@ class ODataServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def _file(self, table: str, entity: str) -> Path | None:
+        for suffix in SUFFIXES:
+            path = self.source / table / f"{entity}{suffix}"
+            if path.is_file():
+                return path
+        return None
+
     def _rows(self, table: str, entity: str) -> list:
         key = (table, entity)
         if key not in self._cache:
-            value = json.loads((self.source / table / f"{entity}.json").read_text("utf-8"))
-            self._cache[key] = value["value"] if isinstance(value, dict) else value
-        return self._cache[key]
+            self._cache[key] = read_json(self._file(table, entity))
+        rows = self._cache[key]
+        if entity == "TableInfos" and table in self.modified:
+            rows = [{**row, "Modified": self.modified[table]} for row in rows]
+        return rows
 
     def respond(self, raw_path: str):
         url = urlparse(raw_path)
@@ -72,7 +90,8 @@ class ODataServer:
         if (self.tables is not None and table not in self.tables) or not folder.is_dir():
             return 404, {"odata.error": {"message": {"value": f"Table {table} not found"}}}
         if len(parts) == 3:
-            names = sorted(p.stem for p in folder.glob("*.json") if not p.name.startswith("_"))
+            names = sorted({p.name.split(".")[0] for p in folder.iterdir()
+                            if p.name.endswith(SUFFIXES) and not p.name.startswith("_")})
             if "TypedDataSet" in names and "UntypedDataSet" not in names:
                 names.append("UntypedDataSet")
             return 200, {
@@ -82,7 +101,7 @@ class ODataServer:
         entity = parts[3]
         if entity == self.fail_entity:
             return 500, {"error": "simulated failure"}
-        if not (folder / f"{entity}.json").is_file():
+        if self._file(table, entity) is None:
             return 404, {"error": f"no entity {entity}"}
         rows = self._rows(table, entity)
         skip = int(parse_qs(url.query).get("$skip", ["0"])[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import gzip
 import html
 import json
 import os
@@ -42,18 +43,19 @@ FALLBACK_MUNICIPALITIES = {"GM0034": "Almere", "GM0546": "Leiden", "GM0363": "Am
 
 def _municipality_csv() -> Path:
     value = os.environ.get("SAMENSPEL_SNAPSHOT")
-    base = Path(value) if value else ROOT.parent / "shared" / "data" / "cbs"
-    return base / "gebieden" / "gemeentelijke_indeling_1990-2025_nlextract.csv"
+    base = Path(value) if value else ROOT / "data" / "momentopname"  # the embedded snapshot
+    path = base / "gebieden" / "gemeentelijke_indeling_1990-2025_nlextract.csv"
+    return path if path.is_file() else path.with_name(path.name + ".gz")
 
 
 @pytest.fixture(scope="session")
 def known() -> dict[str, str]:
-    """Every GM code valid in some year 2014-2025, from the shared CBS municipality list."""
+    """Every GM code valid in some year 2014-2025, from the CBS municipality list of the test snapshot."""
     path = _municipality_csv()
     if not path.is_file():
         return dict(FALLBACK_MUNICIPALITIES)
     names: dict[str, str] = {}
-    with open(path, encoding="utf-8") as fh:
+    with (gzip.open if path.suffix == ".gz" else open)(path, "rt", encoding="utf-8") as fh:
         for row in sorted(csv.DictReader(fh), key=lambda r: int(r["jaar"])):
             if 2014 <= int(row["jaar"]) <= 2025:
                 names[row["gm_code"]] = row["gemeente_naam"]

@@ -8,14 +8,14 @@ import pytest
 from samenspel.data import cbs, indicators
 from samenspel.errors import SamenspelError
 from tests.odata_server import ODataServer
-from tests.rawcbs import cell
+from tests.rawcbs import cell, read_json, write_plain
 
 
 @pytest.fixture
 def cbs_server(snapshot_dir, empty_cache):
     """cbsodata pointed at a local OData server that serves the shared snapshot."""
     old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
-    with ODataServer(snapshot_dir, tables=["84583NED", "86165NED"], page_size=250) as server:
+    with ODataServer(snapshot_dir, tables=["84583NED", "86165NED"], page_size=100) as server:
         cbsodata.options.catalog_url = f"127.0.0.1:{server.port}"
         cbsodata.options.use_https = False
         yield server
@@ -23,16 +23,18 @@ def cbs_server(snapshot_dir, empty_cache):
 
 
 def test_download_cache_read_and_indicator_values(cbs_server, empty_cache, snapshot_dir):
+    raw = read_json(snapshot_dir / "84583NED" / "TypedDataSet.json")  # 610 rows, 131 without buurten
     folder = cbs.download_table("84583NED", retries=1)
     assert folder == empty_cache / "84583NED"
-    # paging: 610 rows in pages of 250 -> three requests for the data set
-    assert sum("TypedDataSet" in r for r in cbs_server.requests) == 3
+    # paging: pages of 100 rows -> one request per page for the data set
+    assert sum("TypedDataSet" in r for r in cbs_server.requests) == -(-len(raw) // 100) > 1
     table = cbs.load_table("84583NED", download=False)
     assert table.origin == "cache" and table.retrieved is not None
-    assert len(table.data) == 610
+    assert len(table.data) == len(raw)
     # codes are kept and stripped
     assert "GM0363" in set(table.data["WijkenEnBuurten"])
-    assert table.data["WijkenEnBuurten"].str.len().max() == 10  # BU codes, no padding left
+    assert set(table.data["WijkenEnBuurten"]) == {r["WijkenEnBuurten"].strip() for r in raw}
+    assert any(r["WijkenEnBuurten"] != r["WijkenEnBuurten"].strip() for r in raw)  # the source is padded
     values = indicators.values(["bijstand_per_1000", "wmo_per_1000"], years=[2019])
     ams = values[(values.code == "GM0363")].set_index("indicator")["waarde"]
     bijstand = cell(snapshot_dir, "84583NED", "GM0363", "PersonenPerSoortUitkeringBijstand")
@@ -81,7 +83,7 @@ def test_corrupt_cache_file_is_detected_and_refetched(cbs_server, empty_cache):
     good = data_file.read_bytes()
     data_file.write_bytes(good[: len(good) // 2])  # half-written
     table = cbs.load_table("86165NED")
-    assert len(table.data) == 351
+    assert len(table.data) == len(json.loads(good))
     assert data_file.read_bytes() == good
 
 
@@ -90,6 +92,7 @@ def test_corrupt_snapshot_file_is_named(tmp_path, monkeypatch, snapshot_dir):
 
     copy = tmp_path / "snap"
     shutil.copytree(snapshot_dir / "86165NED", copy / "86165NED")
+    (copy / "86165NED" / "DataProperties.json.gz").unlink(missing_ok=True)
     (copy / "86165NED" / "DataProperties.json").write_text("[{\"Key\": ", "utf-8")
     monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(copy))
     clear_caches()
@@ -108,7 +111,7 @@ def test_snapshot_never_contacts_cbs(use_snapshot):
 def test_missing_markers_and_types(use_snapshot, snapshot_dir):
     table = cbs.load_table("84583NED")
     col = table.find_column(["WmoClientenRelatief"])
-    raw = json.loads((snapshot_dir / "84583NED" / "TypedDataSet.json").read_text("utf-8"))
+    raw = read_json(snapshot_dir / "84583NED" / "TypedDataSet.json")
     nulls = [r["WijkenEnBuurten"].strip() for r in raw if r.get(col) is None]
     assert nulls, "the snapshot has suppressed cells here"
     frame = table.data.set_index("WijkenEnBuurten")
@@ -122,10 +125,10 @@ def test_dot_marker_is_missing(tmp_path, monkeypatch, snapshot_dir):
 
     copy = tmp_path / "snap" / "86165NED"
     shutil.copytree(snapshot_dir / "86165NED", copy)
-    rows = json.loads((copy / "TypedDataSet.json").read_text("utf-8"))
+    rows = read_json(copy / "TypedDataSet.json")
     rows[1]["AantalInwoners_5"] = "       ."
     rows[2]["AantalInwoners_5"] = "  12345"
-    (copy / "TypedDataSet.json").write_text(json.dumps(rows), "utf-8")
+    write_plain(copy, "TypedDataSet", rows)
     monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(copy.parent))
     clear_caches()
     data = cbs.load_table("86165NED").data
@@ -192,17 +195,22 @@ def test_download_command_in_snapshot_mode_says_what_the_snapshot_holds(use_snap
 def test_unreachable_cbs_is_asked_once_per_run(cbs_server, empty_cache, monkeypatch):
     cbsodata.options.catalog_url = "127.0.0.1:9"  # nothing listens there
     attempts = []
-    real = cbs.download_table
+    real_download, real_modified = cbs.download_table, cbs.cbs_modified
 
-    def counted(table_id, **kwargs):
+    def counted_download(table_id, **kwargs):
         attempts.append(table_id)
-        return real(table_id, retries=1, timeout=2)
+        return real_download(table_id, retries=1, timeout=2)
 
-    monkeypatch.setattr(cbs, "download_table", counted)
+    def counted_modified(table_id, **kwargs):
+        attempts.append(table_id)
+        return real_modified(table_id, timeout=2)
+
+    monkeypatch.setattr(cbs, "download_table", counted_download)
+    monkeypatch.setattr(cbs, "cbs_modified", counted_modified)
     said = []
     assert cbs.ensure_available(warn=said.append) == []
     assert cbs.ensure_available("provincies", warn=said.append) == []
-    assert len(attempts) == 1  # the first table only; the others are not asked in this run
+    assert len(attempts) == 1  # one small question; no other table is asked in this run
     assert len(said) == 1 and "niet bereikbaar" in said[0] and "niet meer op" in said[0]
 
 

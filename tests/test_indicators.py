@@ -87,9 +87,10 @@ def test_gemeente_with_population_only_has_missing_social_figures(population_onl
 
 
 def test_suppressed_wijk_cells_are_missing_not_zero(use_snapshot, snapshot_dir):
+    from tests.rawcbs import read_json
+
     frame = indicators.values(["jeugdzorg_pct"], years=[2019], levels=("wijk",))
-    import json
-    raw = json.loads((snapshot_dir / "84583NED" / "TypedDataSet.json").read_text("utf-8"))
+    raw = read_json(snapshot_dir / "84583NED" / "TypedDataSet.json")
     suppressed = {r["WijkenEnBuurten"].strip() for r in raw
                   if r["SoortRegio_2"].strip() == "Wijk" and r.get("PercentageJongerenMetJeugdzorg_88") is None}
     assert suppressed

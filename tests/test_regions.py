@@ -1,11 +1,12 @@
 import csv
+import io
 
 import pandas as pd
 
 import pytest
 
 from samenspel.data import regions
-from tests.rawcbs import cell
+from tests.rawcbs import cell, read_text
 
 
 def lookup(query, year=None):
@@ -101,11 +102,10 @@ def test_merger_list_matches_cbs_municipality_list(use_snapshot, snapshot_dir):
     path = snapshot_dir / "gebieden" / "gemeentelijke_indeling_1990-2025_nlextract.csv"
     ended = {}
     valid_codes = {}
-    with open(path, encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["einddatum"] and row["einddatum"] >= "2015-01-02":
-                ended[row["gm_code"]] = row["einddatum"]
-            valid_codes.setdefault(row["gm_code"], []).append((row["begindatum"], row["einddatum"]))
+    for row in csv.DictReader(io.StringIO(read_text(path))):
+        if row["einddatum"] and row["einddatum"] >= "2015-01-02":
+            ended[row["gm_code"]] = row["einddatum"]
+        valid_codes.setdefault(row["gm_code"], []).append((row["begindatum"], row["einddatum"]))
     mergers = regions.mergers()
     assert set(mergers) == set(ended)
     for code, merger in mergers.items():

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
 from samenspel import book
 from samenspel.cli import positive_jobs
+from samenspel.data import cbs
 from samenspel.errors import SamenspelError
 
 
@@ -50,6 +52,7 @@ def _run_chapters(codes, jobs: int) -> None:
 def run(args: argparse.Namespace) -> int:
     layout = book.Layout()
     jobs = positive_jobs(args.jobs)
+    print(cbs.prepare(warn=lambda m: print(m, file=sys.stderr)).sentence, flush=True)
 
     if args.alle:
         print(f"Alle hoofdstukken maken ({jobs} tegelijk)…", flush=True)

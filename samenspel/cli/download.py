@@ -19,12 +19,15 @@ def run(args) -> int:
     snapshot = paths.snapshot_dir()
     if snapshot is not None:
         # Snapshot mode never contacts CBS: say what the snapshot holds instead.
+        print(cbs.data_origin().sentence)
         print(f"Met een momentopname ({snapshot}) haalt Samenspel niets op bij het CBS.")
         missing = [t for t in ids if not cbs.is_available(cbs.check_table_id(t))]
         for table_id in ids:
             state = "staat in de momentopname" if table_id not in missing else "ontbreekt in de momentopname"
             print(f"- {table_id}: {state}")
         return 1 if args.tabellen and missing else 0
+    print(f"Gegevens: ophalen bij het CBS ({cbs._cbs_url()}) in de lokale cache {paths.cache_dir()}; "
+          f"nu in gebruik: {cbs.data_origin().sentence.removeprefix('Gegevens: ')}", flush=True)
     failures = 0
     for table_id in ids:
         try:

@@ -16,9 +16,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     warn = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    cbs.ensure_available(warn=warn)
-    if cbs.reference_file("gemeentelijke_indeling") is None:
-        cbs.ensure_available("provincies", warn=warn)
+    print(cbs.prepare(warn=warn).sentence, flush=True)
     years = cbs.available_years()
     if args.jaar is not None and args.jaar not in years:
         raise SamenspelError(

@@ -7,6 +7,7 @@ import sys
 from samenspel import paths
 from samenspel.chapter import runner as chapters
 from samenspel.cli import positive_jobs
+from samenspel.data import cbs
 from samenspel.errors import SamenspelError
 
 
@@ -28,6 +29,7 @@ def run(args) -> int:
     if not args.alle and not args.gemeenten:
         raise SamenspelError("Noem een of meer gemeenten, of gebruik --alle.")
     jobs = positive_jobs(args.jobs)
+    print(cbs.prepare(warn=lambda m: print(m, file=sys.stderr)).sentence, flush=True)
     peers = [p.strip() for p in args.vergelijk_met.split(",") if p.strip()] if args.vergelijk_met else None
     result = chapters.run_chapters(
         "alle" if args.alle else args.gemeenten, jobs=jobs, year=args.jaar,

@@ -32,13 +32,13 @@ def fingerprint() -> str:
     h.update(str(paths.snapshot_dir()).encode())
     for name in ("tables.yml", "indicators.yml", "herindelingen.yml"):
         h.update((paths.DATA_DIR / name).read_bytes())
-    for year, tid in sorted(cbs.table_ids().items()) + sorted(cbs.table_ids("provincies").items()):
+    for _year, tid in sorted(cbs.table_ids().items()) + sorted(cbs.table_ids("provincies").items()):
         folder, _ = cbs._location(tid)
-        for fname in ("TableInfos.json", "DataProperties.json", "TypedDataSet.json", cbs.META_FILE):
-            f = folder / fname
-            if f.is_file():
+        files = [cbs.data_file(folder, entity) for entity in ("TableInfos", "DataProperties", "TypedDataSet")]
+        for f in files + [folder / cbs.META_FILE]:
+            if f is not None and f.is_file():
                 st = f.stat()
-                h.update(f"{tid}/{fname}:{st.st_size}:{st.st_mtime_ns}".encode())
+                h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
     ref = cbs.reference_file("gemeentelijke_indeling")
     if ref is not None:
         st = ref.stat()
@@ -61,6 +61,7 @@ def build() -> dict:
         "catalogue": list(indicators.catalogue()),
         "known": regions.known_municipalities(),
         "area_changes": indicators.area_changes(),
+        "origin": cbs.data_origin(),  # which source, how old: one Dutch sentence for every chapter
     }
     data["values"]["indicator"] = data["values"]["indicator"].astype("category")
     return data
@@ -102,7 +103,10 @@ def load(fetch: bool | None = None) -> dict:
             cbs.ensure_available("provincies")
     if not cbs.available_years():
         regions.latest_year()  # raises the Dutch message that says what to do
-    return _load(fingerprint())
+    data = _load(fingerprint())
+    # The files are the same, but whether CBS answered is this run's: say it anew.
+    data["origin"] = cbs.data_origin()
+    return data
 
 
 def municipalities(data: dict, year: int | None = None) -> tuple[int, pd.DataFrame]:

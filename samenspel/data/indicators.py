@@ -293,8 +293,8 @@ def _value(ind: Indicator, cols: dict, data: pd.DataFrame, rule: SmallBase) -> t
 
 def _region_names(table: cbs.Table, codes: pd.Series, data: pd.DataFrame) -> pd.Series:
     titles = {}
-    dim_file = table.path / f"{table.region_dimension or 'WijkenEnBuurten'}.json"
-    if dim_file.is_file():
+    dim_file = cbs.data_file(table.path, table.region_dimension or "WijkenEnBuurten")
+    if dim_file is not None:
         for entry in cbs._read_json(dim_file):
             title = (entry.get("Title") or "").strip()
             if title:

@@ -176,7 +176,7 @@ def provinces_from_table(table: cbs.Table) -> dict[str, str]:
 def provinces_from_cbs(year: int) -> dict[str, str]:
     """Provinces from the registered CBS tables, the table nearest to `year` first."""
     result: dict[str, str] = {}
-    for y, tid in sorted(cbs.table_ids("provincies").items(), key=lambda yt: abs(yt[0] - year), reverse=True):
+    for _y, tid in sorted(cbs.table_ids("provincies").items(), key=lambda yt: abs(yt[0] - year), reverse=True):
         if cbs.is_available(tid):
             try:
                 result.update(provinces_from_table(cbs.load_table(tid, download=False)))
@@ -224,7 +224,9 @@ def latest_year() -> int:
         raise SamenspelError(
             "Er zijn geen CBS-tabellen beschikbaar: niet in de lokale cache en geen momentopname. "
             "Haal ze op met `python -m samenspel download` (internet nodig), of werk offline "
-            "met SAMENSPEL_SNAPSHOT=../shared/data/cbs."
+            f"met een momentopname: SAMENSPEL_SNAPSHOT=MAP (Samenspel heeft er zelf een in "
+            f"{paths.MOMENTOPNAME_DIR}; maak die zo nodig opnieuw met "
+            f"`python -m samenspel momentopname --van MAP`)."
         )
     return years[-1]
 
