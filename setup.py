@@ -1,5 +1,5 @@
 """Packaging: pyproject.toml holds the metadata; this file only ships the repository folders the
-package reads (data/, notebooks/, casestudies/, doelen/, book/ and the book's configuration)
+package reads (data/, notebooks/, casestudies/, doelen/, book/, vendor/ and the book's configuration)
 inside the wheel as samenspel/_share/, where samenspel.paths finds them in an installed package.
 In a checkout (also an editable install) samenspel.paths uses the folders where they are."""
 
@@ -13,7 +13,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-SHARED = ["data", "notebooks", "casestudies", "doelen", "book", "_config.yml", "_toc.yml", "_static", "_templates"]
+SHARED = ["data", "notebooks", "casestudies", "doelen", "book", "_config.yml", "_toc.yml", "_static", "_templates", "vendor"]
 # What is generated or local, as in .gitignore: never shipped.
 EXCLUDE = [
     "data/cbs", "data/cbs/*", "book/generated", "book/generated/*", "book/gemeenten/*.ipynb",

@@ -163,8 +163,7 @@ def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot):
     shown = [p for p in parts if isinstance(p, charts.Chart)]
     types = {trace.type for c in shown for trace in c.fig.data}
     assert types and types <= book.BASIC_TRACES
-    if book.BASIC_BUNDLE.is_file():  # installed by `npm ci`
-        assert book.plotly_js_source() == book.BASIC_BUNDLE
+    assert book.plotly_js_source() == book.BASIC_BUNDLE  # the vendored bundle, vendor/plotly/
 
 
 def test_context_findings_ask_no_question():

@@ -13,6 +13,7 @@ book and gives the theme's English labels Dutch ones.
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
 import os
 import shutil
@@ -96,23 +97,31 @@ def generate(layout: Layout | None = None, *, log_to: Callable[[str], None] | No
 
 # The chapters draw only bar and scatter traces, which plotly's official "basic" bundle
 # covers at under a quarter of the full bundle's size (1.1 MB instead of 4.8 MB): better for
-# readers on a phone. It comes from npm (package.json) and is used only when its version is
-# the plotly.js version of the installed plotly package; otherwise the full bundle is used.
-BASIC_BUNDLE = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
+# readers on a phone. It is vendored in vendor/plotly/ (refreshed by scripts/vendor_plotly.py,
+# which records its version and checksum in BRON.json), so building the book needs only Python.
+# It is used only when its version is the plotly.js version of the installed plotly package
+# and its checksum is intact; otherwise the full bundle of the plotly package is used.
+BASIC_BUNDLE = ROOT / "vendor" / "plotly" / "plotly-basic.min.js"
 BASIC_TRACES = {"bar", "scatter", "pie"}
+
+
+def _basic_bundle_usable(plotlyjs_version: str) -> bool:
+    meta = BASIC_BUNDLE.parent / "BRON.json"
+    try:
+        source = json.loads(meta.read_text("utf-8"))
+        if source.get("version") != plotlyjs_version:
+            return False
+        return hashlib.sha256(BASIC_BUNDLE.read_bytes()).hexdigest() == source.get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def plotly_js_source() -> Path:
     import plotly
     from plotly.offline import get_plotlyjs_version
 
-    meta = BASIC_BUNDLE.parent / "package.json"
-    if BASIC_BUNDLE.is_file() and meta.is_file():
-        try:
-            if json.loads(meta.read_text("utf-8")).get("version") == get_plotlyjs_version():
-                return BASIC_BUNDLE
-        except (OSError, ValueError):
-            pass
+    if _basic_bundle_usable(get_plotlyjs_version()):
+        return BASIC_BUNDLE
     path = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
     if not path.is_file():
         raise SamenspelError(f"plotly.min.js niet gevonden in het geïnstalleerde plotly-pakket ({path}).")
