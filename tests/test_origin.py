@@ -73,9 +73,12 @@ def test_a_table_that_cbs_published_anew_is_fetched_again(no_snapshot):
     fetched = sum("86165NED/TypedDataSet" in r for r in server.requests)
     fetched_2024 = sum("85984NED/TypedDataSet" in r for r in server.requests)
     # the next run finds everything current: only TableInfos is asked
+    infos = sum("TableInfos" in r for r in server.requests)
     new_run()
     origin = cbs.prepare(warn=lambda m: None)
-    assert origin.kind == "cbs" and "nagevraagd op" in origin.sentence
+    assert sum("TableInfos" in r for r in server.requests) > infos  # CBS was asked again
+    # fetched and asked on the same day: the sentence says it once
+    assert origin.kind == "cbs" and "opgehaald op" in origin.sentence and "nagevraagd" not in origin.sentence
     assert sum("86165NED/TypedDataSet" in r for r in server.requests) == fetched
     # CBS publishes 2025 anew: the next run downloads it again
     server.modified["86165NED"] = "2030-01-06T02:00:00"
