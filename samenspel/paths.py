@@ -43,11 +43,27 @@ CACHE_ENV = "SAMENSPEL_CACHE"
 CHAPTER_ENV = "SAMENSPEL_CHAPTER_DIR"
 DOELEN_ENV = "SAMENSPEL_DOELEN_DIR"
 MOMENTOPNAME_ENV = "SAMENSPEL_MOMENTOPNAME"  # another embedded snapshot folder, or "0" for none
+WORK_ENV = "SAMENSPEL_WERKMAP"
+WORK_DIR_NAME = "samenspel-boek"
+
+
+def work_root() -> Path:
+    """Where chapters and the book are written. In a checkout the checkout itself. An installed
+    package may sit in a folder that is not writable (and must not change as it is used), so
+    there it is ./samenspel-boek in the working folder; SAMENSPEL_WERKMAP names another. The
+    book's sources are copied there before it is built (samenspel.book.workspace)."""
+    value = os.environ.get(WORK_ENV)
+    if value:
+        return Path(value).resolve()
+    return Path.cwd() / WORK_DIR_NAME if INSTALLED else ROOT
 
 
 def chapter_dir() -> Path:
-    """Where generated chapters go (book/gemeenten; tests point it elsewhere)."""
-    return Path(os.environ.get(CHAPTER_ENV) or CHAPTER_DIR)
+    """Where generated chapters go (book/gemeenten of the work root; tests point it elsewhere)."""
+    value = os.environ.get(CHAPTER_ENV)
+    if value:
+        return Path(value)
+    return work_root() / "book" / "gemeenten"
 
 
 def doelen_dir() -> Path:

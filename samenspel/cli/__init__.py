@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 
+from samenspel import paths
 from samenspel.errors import SamenspelError
 from samenspel.paths import SNAPSHOT_ENV
 
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.snapshot:
         os.environ[SNAPSHOT_ENV] = args.snapshot
+    # The work folder is decided once, here: the chapter kernels run in another folder and
+    # must write their CSVs next to the chapters.
+    os.environ[paths.WORK_ENV] = str(paths.work_root())
     if not args.command:
         parser.print_help()
         return 2

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
-from samenspel import book
+from samenspel import book, paths
+from samenspel.book import workspace
 from samenspel.cli import positive_jobs
 from samenspel.data import cbs
 from samenspel.errors import SamenspelError
@@ -49,10 +49,20 @@ def _run_chapters(codes, jobs: int) -> None:
     run_chapters(codes=codes, jobs=jobs)
 
 
+def _layout() -> book.Layout:
+    """The checkout itself; for an installed package a work folder with a copy of the book's
+    sources (samenspel.paths.work_root)."""
+    root = paths.work_root()
+    if root.resolve() != paths.ROOT.resolve():
+        print(f"Het boek wordt gemaakt in {root}.", flush=True)
+        workspace.sync(paths.ROOT, root)
+    return book.Layout(root=root)
+
+
 def run(args: argparse.Namespace) -> int:
-    layout = book.Layout()
     jobs = positive_jobs(args.jobs)
     print(cbs.prepare(warn=lambda m: print(m, file=sys.stderr)).sentence, flush=True)
+    layout = _layout()
 
     if args.alle:
         print(f"Alle hoofdstukken maken ({jobs} tegelijk)…", flush=True)

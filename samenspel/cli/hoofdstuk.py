@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from samenspel import paths
 from samenspel.chapter import runner as chapters
@@ -41,7 +42,8 @@ def run(args) -> int:
 
 def report(result) -> None:
     where = paths.chapter_dir()
-    where = where.relative_to(paths.ROOT) if where.is_relative_to(paths.ROOT) else where
+    base = Path.cwd() if paths.INSTALLED else paths.ROOT
+    where = where.relative_to(base) if where.is_relative_to(base) else where
     print(f"{len(result.written)} hoofdstuk(ken) gemaakt in {where}/, {len(result.skipped)} ongewijzigd "
           f"overgeslagen ({result.seconds:.1f} s).")
     if result.failures:
