@@ -227,6 +227,13 @@ def test_the_build_is_strict_and_incremental(tmp_path, use_snapshot):
     assert "_static/plotly.min.js" in chapter and "plotly" not in intro
     assert "fig.show()" not in chapter  # code is hidden
     assert 'lang="nl"' in intro
+    # The front page says how recent the data is: the newest CBS table in use, and the build date.
+    from samenspel import fmt
+    from samenspel.data import freshness
+
+    current = freshness.state()
+    assert f"gewijzigd op <strong>{fmt.date_nl(current['data_date'])}</strong>" in intro
+    assert f"Dit boek is gebouwd op {fmt.date_nl(current['built'])}" in intro
     for page in (chapter, intro):
         assert "cdn" not in page.lower() and "unpkg" not in page and "mathjax" not in page.lower()
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from samenspel.data import freshness
 from samenspel.errors import SamenspelError
 from samenspel.files import atomic_write, write_if_changed
 from samenspel.paths import ROOT
@@ -80,6 +81,8 @@ def generate(layout: Layout | None = None, *, log_to: Callable[[str], None] | No
     if reason:
         notes.append(f"Bronnen: {reason}")
     put(gen / "bronnen.md", pages.render_bronnen(overview, reason))
+    # The data date on the front page (book/intro.md includes it).
+    put(gen / "actualiteit.md", freshness.front_page_markdown())
 
     casestudy_docs, reason = pages.generate_casestudies(layout, chapters)
     if reason:
