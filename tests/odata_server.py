@@ -12,6 +12,7 @@ anew on that date.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -112,3 +113,23 @@ class ODataServer:
                 f"{self.base}/ODataFeed/odata/{table}/{entity}?$format=json&$skip={skip + self.page_size}"
             )
         return 200, body
+
+
+@contextlib.contextmanager
+def cbsodata_at(address: str):
+    """cbsodata pointed at `address` (host:port, plain HTTP) for the duration, then back."""
+    import cbsodata
+
+    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
+    cbsodata.options.catalog_url, cbsodata.options.use_https = address, False
+    try:
+        yield
+    finally:
+        cbsodata.options.catalog_url, cbsodata.options.use_https = old
+
+
+@contextlib.contextmanager
+def serving(snapshot_dir: Path, **options):
+    """An ODataServer for `snapshot_dir` with cbsodata pointed at it."""
+    with ODataServer(snapshot_dir, **options) as server, cbsodata_at(f"127.0.0.1:{server.port}"):
+        yield server

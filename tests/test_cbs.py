@@ -7,19 +7,15 @@ import pytest
 
 from samenspel.data import cbs, indicators
 from samenspel.errors import SamenspelError
-from tests.odata_server import ODataServer
+from tests.odata_server import serving
 from tests.rawcbs import cell, read_json, write_plain
 
 
 @pytest.fixture
 def cbs_server(snapshot_dir, empty_cache):
     """cbsodata pointed at a local OData server that serves the shared snapshot."""
-    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
-    with ODataServer(snapshot_dir, tables=["84583NED", "86165NED"], page_size=100) as server:
-        cbsodata.options.catalog_url = f"127.0.0.1:{server.port}"
-        cbsodata.options.use_https = False
+    with serving(snapshot_dir, tables=["84583NED", "86165NED"], page_size=100) as server:
         yield server
-    cbsodata.options.catalog_url, cbsodata.options.use_https = old
 
 
 def test_download_cache_read_and_indicator_values(cbs_server, empty_cache, snapshot_dir):

@@ -8,17 +8,13 @@ import pytest
 
 from samenspel.data import freshness
 from tests.conftest import clear_caches
-from tests.odata_server import ODataServer
+from tests.odata_server import cbsodata_at, serving
 
 
 @pytest.fixture
 def server(snapshot_dir):
-    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
-    with ODataServer(snapshot_dir) as srv:  # every table of the snapshot
-        cbsodata.options.catalog_url = f"127.0.0.1:{srv.port}"
-        cbsodata.options.use_https = False
+    with serving(snapshot_dir) as srv:  # every table of the snapshot
         yield srv
-    cbsodata.options.catalog_url, cbsodata.options.use_https = old
     clear_caches()
 
 
@@ -63,12 +59,8 @@ def test_without_a_previous_publication_everything_is_new(server, use_snapshot):
 
 
 def test_unreachable_cbs_builds_nothing(use_snapshot, published):
-    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
-    cbsodata.options.catalog_url, cbsodata.options.use_https = "127.0.0.1:9", False
-    try:
+    with cbsodata_at("127.0.0.1:9"):  # nothing listens there
         decision = freshness.check(published[1], timeout=2)
-    finally:
-        cbsodata.options.catalog_url, cbsodata.options.use_https = old
     assert not decision.reachable and not decision.newer and decision.exit_code == 2
     assert "niet bereikbaar" in decision.reason
 

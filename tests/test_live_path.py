@@ -3,12 +3,11 @@ OData server (recorded CBS responses), then a chapter built by papermill from th
 
 import json
 
-import cbsodata
 import pytest
 
 from samenspel.chapter import runner as chapters
 from tests.conftest import clear_caches
-from tests.odata_server import ODataServer
+from tests.odata_server import serving
 from tests.rawcbs import cell, read_json
 
 
@@ -18,13 +17,9 @@ def live(snapshot_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("SAMENSPEL_MOMENTOPNAME", "0")  # only what the server gives
     monkeypatch.setenv("SAMENSPEL_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
-    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
     clear_caches()
-    with ODataServer(snapshot_dir, tables=["85984NED", "86165NED"], page_size=5000) as server:
-        cbsodata.options.catalog_url = f"127.0.0.1:{server.port}"
-        cbsodata.options.use_https = False
+    with serving(snapshot_dir, tables=["85984NED", "86165NED"], page_size=5000) as server:
         yield server, tmp_path
-    cbsodata.options.catalog_url, cbsodata.options.use_https = old
     clear_caches()
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from samenspel.data import cbs
 from tests.conftest import EMBEDDED, clear_caches
-from tests.odata_server import ODataServer
+from tests.odata_server import serving
 
 
 @pytest.fixture
@@ -17,13 +17,9 @@ def no_snapshot(snapshot_dir, tmp_path, monkeypatch):
     monkeypatch.delenv("SAMENSPEL_SNAPSHOT", raising=False)
     monkeypatch.delenv("SAMENSPEL_MOMENTOPNAME", raising=False)
     monkeypatch.setenv("SAMENSPEL_CACHE", str(tmp_path / "cache"))
-    old = (cbsodata.options.catalog_url, cbsodata.options.use_https)
     clear_caches()
-    with ODataServer(snapshot_dir, tables=["85984NED", "86165NED"], page_size=5000) as server:
-        cbsodata.options.catalog_url = f"127.0.0.1:{server.port}"
-        cbsodata.options.use_https = False
+    with serving(snapshot_dir, tables=["85984NED", "86165NED"], page_size=5000) as server:
         yield server, tmp_path / "cache"
-    cbsodata.options.catalog_url, cbsodata.options.use_https = old
     clear_caches()
 
 
