@@ -70,7 +70,7 @@ def _page_assets(app, pagename, templatename, context, doctree) -> None:
         if files:
             files[:] = [f for f in files if not _is_thebe(f)]
     if PLOTLY_MARKER in (context.get("body") or ""):
-        app.add_js_file(PLOTLY_JS, priority=400)
+        app.add_js_file(PLOTLY_JS, priority=400, loading_method="defer")  # never blocks parsing
     if not context.get("favicon_url"):
         # An icon inside the page: browsers then do not ask the server for /favicon.ico.
         context["favicon_url"] = favicon_url()
