@@ -155,10 +155,26 @@ def show_alternatieven(ch: Chapter) -> None:
     _show_folded("De kernindicatoren naast de grootteklasse en de provincie", alternative_parts(ch))
 
 
+def wijk_maps(ch: Chapter) -> list:
+    """(WijkIndicator, WijkMap or None) per key indicator with wijk figures."""
+    from samenspel.chapter import wijkmap
+
+    return [(w, wijkmap.wijk_map(w, ch.name, ch.code)) for w in ch.wijken]
+
+
 def wijk_parts(ch: Chapter) -> list:
-    parts: list = [Md(text("wijken_intro.md", ch=ch))]
-    for w in ch.wijken:
-        parts.append(charts.wijk_chart(w.indicator, w.frame, w.municipal_value, ch.name, w.year, w.table))
+    from samenspel.chapter import wijkmap
+
+    maps = wijk_maps(ch)
+    has_geometry = bool(wijkmap.municipality_wijken(ch.code))
+    parts: list = [Md(text("wijken_intro.md", ch=ch, maps=maps, has_geometry=has_geometry,
+                           geometry_year=wijkmap.GEOMETRY_YEAR))]
+    for w, m in maps:
+        # A map when the year's wijken are those of the boundaries; otherwise the bars.
+        if m is not None:
+            parts.append(Html(m.html()))
+        else:
+            parts.append(charts.wijk_chart(w.indicator, w.frame, w.municipal_value, ch.name, w.year, w.table))
     for t in ch.wijk_trends:
         parts.append(charts.wijk_trend_chart(t, ch.name))
     return parts
@@ -169,7 +185,11 @@ def show_wijken(ch: Chapter) -> None:
     if not ch.wijken:
         _show(parts)
         return
-    _show_folded(f"De wijken van {ch.name}: {_figures(_count(parts))}", parts)
+    n_maps = sum(1 for p in parts if isinstance(p, Html) and "samenspel-map" in p)
+    what = [_figures(_count(parts))] if _count(parts) else []
+    if n_maps:
+        what.insert(0, "1 kaart" if n_maps == 1 else f"{n_maps} kaarten")
+    _show_folded(f"De wijken van {ch.name}: {' en '.join(what)}", parts)
 
 
 def samenhang_parts(ch: Chapter) -> list:
