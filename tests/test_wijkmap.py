@@ -142,7 +142,7 @@ def test_a_municipality_without_boundaries_has_no_map_and_says_so(almere):
     frame = w.frame.assign(code=w.frame["code"].str.replace("WK0034", "WK9999"))
     other = type(w)(w.indicator, w.year, w.table, frame, w.municipal_value)
     assert wijkmap.wijk_map(other, almere.name, "GM9999") is None
-    text = render.text("wijken_intro.md", ch=almere, maps=[(other, None)], has_geometry=False,
+    text = render.text("wijken_intro.md", ch=almere, maps=[(other, None)], has_geometry=False, without=[],
                        geometry_year=2024)
     assert "geen kaart" in text
     assert pd.notna(w.frame["waarde"]).any()

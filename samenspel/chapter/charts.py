@@ -148,7 +148,7 @@ def position_chart(c: Comparison, name: str, code: str) -> Chart:
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 26 * len(shown) + 80))
     fig.update_layout(margin=dict(t=30))
-    fig.update_xaxes(title_text=_wrap(ind.unit), range=_bar_range(shown["waarde"], c.national))
+    fig.update_xaxes(title_text=_wrap(ind.unit, 24), range=_bar_range(shown["waarde"], c.national))
     title = f"{ind.label}: {name} en vergelijkbare gemeenten, {c.year}"
     order = shown.sort_values("waarde", ascending=False)
     alt = (f"Staafdiagram. {name}: {c.text(c.value)}, plaats {c.rank} van {c.ranked_of}. "

@@ -162,13 +162,30 @@ def wijk_maps(ch: Chapter) -> list:
     return [(w, wijkmap.wijk_map(w, ch.name, ch.code)) for w in ch.wijken]
 
 
+def _wijk_indicators_without_data(ch: Chapter) -> list[str]:
+    """Key indicators without any wijk figure: those the chapter skipped before its last wijk
+    indicator (or all it skipped, when it shows fewer than the maximum)."""
+    from samenspel.chapter.model import MAX_WIJK_CHARTS
+    from samenspel.data import indicators
+
+    keys = [i for i in indicators.catalogue() if i.key]
+    shown = [w.indicator.id for w in ch.wijken]
+    last = max((n for n, i in enumerate(keys) if i.id in shown), default=len(keys))
+    limit = len(keys) if len(shown) < MAX_WIJK_CHARTS else last
+    return [fmt_lower(i.label) for n, i in enumerate(keys) if i.id not in shown and n < limit]
+
+
+def fmt_lower(label: str) -> str:
+    return templating.environment().filters["lower_first"](label)
+
+
 def wijk_parts(ch: Chapter) -> list:
     from samenspel.chapter import wijkmap
 
     maps = wijk_maps(ch)
     has_geometry = bool(wijkmap.municipality_wijken(ch.code))
     parts: list = [Md(text("wijken_intro.md", ch=ch, maps=maps, has_geometry=has_geometry,
-                           geometry_year=wijkmap.GEOMETRY_YEAR))]
+                           geometry_year=wijkmap.GEOMETRY_YEAR, without=_wijk_indicators_without_data(ch)))]
     for w, m in maps:
         # A map when the year's wijken are those of the boundaries; otherwise the bars.
         if m is not None:
