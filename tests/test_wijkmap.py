@@ -73,7 +73,7 @@ def _areas(html: str) -> list[ET.Element]:
 def test_almere_has_a_map_of_its_71_wijken_for_each_key_indicator(almere):
     maps = [(w, wijkmap.wijk_map(w, almere.name, almere.code)) for w in almere.wijken]
     assert maps and all(m is not None for _, m in maps)
-    for w, m in maps:
+    for _, m in maps:
         areas = _areas(m.html())
         assert len(areas) == 71
         assert all(a.get("tabindex") == "0" and a.get("aria-label") for a in areas)
