@@ -212,21 +212,95 @@ def _screenshot(page, name: str) -> None:
 
 # --------------------------------------------------------------------------- figures
 
-def test_every_plotly_figure_draws_an_svg(visit):
+DRAWN = "g => !!g.querySelector('svg.main-svg')"
+
+
+def _open_and_scroll_to(page, graph) -> None:
+    """Open the folds around a graph and bring it on screen, as a reader would."""
+    graph.evaluate("g => { for (let d = g.closest('details'); d; d = d.parentElement.closest('details'))"
+                   " d.open = true; g.scrollIntoView(); }")
+
+
+def test_every_plotly_figure_draws_an_svg_when_it_comes_into_view(visit):
     v = visit(CHAPTER)
     page = v.page
     graphs = page.locator("div.plotly-graph-div")
-    assert graphs.count() >= 3
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('div.plotly-graph-div')]"
-        ".every(g => g.querySelector('svg.main-svg'))"
-    )
-    for i in range(graphs.count()):
-        assert graphs.nth(i).locator("svg.main-svg").count() >= 1, f"figure {i} did not draw"
+    n = graphs.count()
+    assert n >= 3
+    # No chart is drawn by a script that runs while the page is parsed: each figure is inert
+    # JSON next to an empty graph, and plotly.js is deferred.
+    assert page.locator("script[type='application/json'].samenspel-figure").count() == n
+    assert page.evaluate("document.querySelector('script[src*=\"plotly.min.js\"]').defer")
+    inline = page.evaluate("[...document.scripts].filter(s => !s.src && /Plotly\\.newPlot/.test(s.textContent)).length")
+    assert inline == 0
+    # Charts in closed folds, far below, have cost nothing yet.
+    drawn = [graphs.nth(i).evaluate(DRAWN) for i in range(n)]
+    assert not all(drawn), "every chart was drawn before it came into view"
+    for i in range(n):
+        graph = graphs.nth(i)
+        _open_and_scroll_to(page, graph)
+        graph.locator("svg.main-svg").first.wait_for(state="attached")
+        box = graph.bounding_box()
+        assert box and box["width"] > 100, f"figure {i} drew without a width"
     assert any(u.split("?")[0].endswith("_static/plotly.min.js") for u in v.requests)
     assert v.errors == []
     assert v.foreign == []
     _screenshot(page, "hoofdstuk-almere")
+
+
+def test_a_chart_in_a_closed_fold_draws_when_the_fold_opens(visit):
+    page = visit(CHAPTER).page
+    fold = page.locator("details.samenspel-fold", has=page.locator("div.plotly-graph-div")).first
+    assert fold.evaluate("d => !d.open")
+    graph = fold.locator("div.plotly-graph-div").first
+    assert not graph.evaluate(DRAWN)
+    fold.locator("summary").first.focus()
+    page.keyboard.press("Enter")  # open it with the keyboard
+    assert fold.evaluate("d => d.open")
+    graph.scroll_into_view_if_needed()
+    graph.locator("svg.main-svg").first.wait_for(state="attached")
+    assert graph.bounding_box()["width"] > 100
+
+
+def test_each_chart_has_its_title_source_and_text_without_javascript(html_dir):
+    """What a reader without JavaScript gets is in the HTML itself, outside any script."""
+    import re
+
+    html = (html_dir / CHAPTER).read_text("utf-8")
+    figures = re.findall(r'<figure class="samenspel-chart.*?</figure>', html, re.S)
+    assert len(figures) >= 3
+    for fig in figures:
+        visible = re.sub(r"<script.*?</script>", "", fig, flags=re.S)
+        assert re.search(r'class="samenspel-chart-title"[^>]*><strong>[^<]+', visible)
+        assert "Bron: CBS" in visible
+        assert 'class="samenspel-chart-alt"' in visible
+
+
+def test_almere_map_of_71_wijken_reaches_each_value_by_keyboard(visit):
+    v = visit(CHAPTER)
+    page = v.page
+    maps = page.locator("figure.samenspel-map")
+    assert maps.count() >= 3
+    first = maps.first
+    first.evaluate("m => { m.closest('details').open = true; m.scrollIntoView(); }")
+    wijken = first.locator("svg.samenspel-map-svg > g")
+    assert wijken.count() == 71
+    assert first.locator("svg.samenspel-map-svg > g[data-geen-cijfer]").count() >= 1
+    assert "geen cijfer" in first.locator(".samenspel-map-legend").inner_text()
+    # Tab moves from wijk to wijk; the focused wijk shows its name and value on the map.
+    wijken.nth(0).focus()
+    for i in range(3):
+        g = wijken.nth(i)
+        assert g.evaluate("g => document.activeElement === g")
+        label = g.get_attribute("aria-label")
+        value = g.locator("tspan")
+        assert value.is_visible() and value.text_content() in label
+        assert not wijken.nth(i + 1).locator("tspan").is_visible()
+        page.keyboard.press("Tab")
+    box = first.locator("svg.samenspel-map-svg").bounding_box()
+    assert box["width"] > 250 and box["height"] > 150  # drawn, filling a phone's column
+    _screenshot(page, "kaart-almere")
+    assert v.errors == []
 
 
 def test_pages_without_figures_do_not_load_plotly(visit):
@@ -360,19 +434,82 @@ def test_table_script_leaves_other_pages_alone(visit):
 
 # --------------------------------------------------------------------------- accessibility
 
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+    }));
+}"""
+AXE_PHONE = {"width": 390, "height": 844}
+
+
+def _serious(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    return [v for v in page.evaluate(AXE_RUN) if v["impact"] in ("serious", "critical")]
+
+
+def _book_pages(html_dir: Path) -> list[str]:
+    """Every page of the built book (not Sphinx's own search and index pages' assets)."""
+    skip = ("_static/", "_sources/", "_images/", "_downloads/")
+    return sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
+                  if not p.relative_to(html_dir).as_posix().startswith(skip))
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_accessibility_violations(visit, path):
     _need(AXE.is_file(), f"{AXE} is missing (pip install -r requirements.txt)")
     page = visit(path).page
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
-            }));
-        }"""
-    )
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    page.set_viewport_size(AXE_PHONE)
+    serious = _serious(page)
     assert serious == [], f"{path}: {serious}"
+
+
+def test_every_page_of_the_book_has_no_serious_accessibility_violations(html_dir, browser_context, base_url):
+    """All pages the book build wrote, at 390 px, including the ones PAGES does not name."""
+    _need(AXE.is_file(), f"{AXE} is missing (run `npm ci`)")
+    pages = _book_pages(html_dir)
+    assert CHAPTER in pages and "book/methode.html" in pages and CASESTUDIES in pages
+    problems = {}
+    for path in pages:
+        v = Visit(browser_context, base_url)
+        try:
+            v.page.set_viewport_size(AXE_PHONE)
+            v.open(path)
+            serious = _serious(v.page)
+            if serious:
+                problems[path] = serious
+        finally:
+            v.close()
+    assert problems == {}
+
+
+def test_chapter_has_no_serious_accessibility_violations_before_it_has_loaded(browser_context, base_url):
+    """axe while the page is still settling: right after DOMContentLoaded, before 'load'."""
+    _need(AXE.is_file(), f"{AXE} is missing (run `npm ci`)")
+    v = Visit(browser_context, base_url)
+    try:
+        v.page.set_viewport_size(AXE_PHONE)
+        v.page.goto(v.base.geturl() + CHAPTER, wait_until="domcontentloaded")
+        serious = _serious(v.page)
+        assert serious == [], serious
+    finally:
+        v.close()
+
+
+def test_tables_fit_a_phone_without_scrolling_sideways(visit):
+    """At 375 px the chapter's tables stack into cards: no table is wider than its column,
+    and a box that must scroll can be reached with the keyboard."""
+    page = visit(CHAPTER).page
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    wide = page.evaluate("""() => [...document.querySelectorAll('main table')].filter(t => {
+        const box = t.parentElement; return t.scrollWidth > box.clientWidth + 1;
+    }).map(t => (t.caption ? t.caption.textContent : t.className).slice(0, 60))""")
+    assert wide == []
+    unreachable = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => {
+        const s = getComputedStyle(e);
+        return /(auto|scroll)/.test(s.overflowX) && e.scrollWidth > e.clientWidth + 1
+            && !(e.tabIndex >= 0 && (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')));
+    }).map(e => e.className)""")
+    assert unreachable == []
+    _screenshot(page, "tabellen")

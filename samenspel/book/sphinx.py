@@ -58,6 +58,21 @@ def _is_thebe(asset) -> bool:
     return "thebe" in name or "THEBE_JS_URL" in body
 
 
+# Extension assets a page needs only when its body uses them: (file name part, body markers).
+# A chapter on a phone then skips about 100 kB of CSS and scripts it never uses.
+_OPTIONAL_ASSETS = [
+    ("sphinx-design", ("sd-",)), ("design-tabs", ("sd-tab",)),
+    ("togglebutton", ('class="toggle', "dropdown")),
+    ("copybutton", ("<pre",)), ("clipboard", ("<pre",)),
+    ("pygments", ("highlight",)),
+]
+
+
+def _unused(asset, body: str) -> bool:
+    name = str(getattr(asset, "filename", asset) or "")
+    return any(part in name and not any(m in body for m in markers) for part, markers in _OPTIONAL_ASSETS)
+
+
 def _page_assets(app, pagename, templatename, context, doctree) -> None:
     """Per page: plotly.js only where a figure is; never sphinx-thebe's scripts.
 
@@ -68,9 +83,10 @@ def _page_assets(app, pagename, templatename, context, doctree) -> None:
     for key in ("script_files", "css_files"):
         files = context.get(key)
         if files:
-            files[:] = [f for f in files if not _is_thebe(f)]
+            body = context.get("body") or ""
+            files[:] = [f for f in files if not _is_thebe(f) and not _unused(f, body)]
     if PLOTLY_MARKER in (context.get("body") or ""):
-        app.add_js_file(PLOTLY_JS, priority=400)
+        app.add_js_file(PLOTLY_JS, priority=400, loading_method="defer")  # never blocks parsing
     if not context.get("favicon_url"):
         # An icon inside the page: browsers then do not ask the server for /favicon.ico.
         context["favicon_url"] = favicon_url()

@@ -6,6 +6,8 @@ title that says what it shows, a text alternative, and its source (table, period
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -72,10 +74,23 @@ class Chart:
         self.data = data
         self.notes = [n for n in (notes or []) if n]  # shown under the figure, in words
 
+    def figure_json(self) -> str:
+        """The figure (data, layout, config) as JSON that is safe inside a <script> element."""
+        body = pio.to_json(self.fig, validate=False, remove_uids=True)
+        body = body[:-1] + ',"config":' + json.dumps(CONFIG) + "}"
+        # "</script>" or "<!--" in a label must not end or confuse the script element.
+        return body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    @property
+    def height(self) -> int:
+        return int(self.fig.layout.height or 300)
+
     def html(self) -> str:
-        plot = pio.to_html(self.fig, include_plotlyjs=False, include_mathjax=False,
-                           full_html=False, config=CONFIG, default_width="100%")
-        return templating.render("chapter/chart.html", chart=self, plot=plot).rstrip("\n")
+        """The chart without any script that runs while the page is parsed: an empty graph
+        div, and the figure as inert JSON next to it. _static/samenspel-charts.js draws it
+        when it comes near the screen (or its fold opens); without JavaScript the title, the
+        source line and the text alternative are there."""
+        return templating.render("chapter/chart.html", chart=self, figure=self.figure_json()).rstrip("\n")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html()}
@@ -133,7 +148,7 @@ def position_chart(c: Comparison, name: str, code: str) -> Chart:
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 26 * len(shown) + 80))
     fig.update_layout(margin=dict(t=30))
-    fig.update_xaxes(title_text=_wrap(ind.unit), range=_bar_range(shown["waarde"], c.national))
+    fig.update_xaxes(title_text=_wrap(ind.unit, 24), range=_bar_range(shown["waarde"], c.national))
     title = f"{ind.label}: {name} en vergelijkbare gemeenten, {c.year}"
     order = shown.sort_values("waarde", ascending=False)
     alt = (f"Staafdiagram. {name}: {c.text(c.value)}, plaats {c.rank} van {c.ranked_of}. "

@@ -155,10 +155,43 @@ def show_alternatieven(ch: Chapter) -> None:
     _show_folded("De kernindicatoren naast de grootteklasse en de provincie", alternative_parts(ch))
 
 
+def wijk_maps(ch: Chapter) -> list:
+    """(WijkIndicator, WijkMap or None) per key indicator with wijk figures."""
+    from samenspel.chapter import wijkmap
+
+    return [(w, wijkmap.wijk_map(w, ch.name, ch.code)) for w in ch.wijken]
+
+
+def _wijk_indicators_without_data(ch: Chapter) -> list[str]:
+    """Key indicators without any wijk figure: those the chapter skipped before its last wijk
+    indicator (or all it skipped, when it shows fewer than the maximum)."""
+    from samenspel.chapter.model import MAX_WIJK_CHARTS
+    from samenspel.data import indicators
+
+    keys = [i for i in indicators.catalogue() if i.key]
+    shown = [w.indicator.id for w in ch.wijken]
+    last = max((n for n, i in enumerate(keys) if i.id in shown), default=len(keys))
+    limit = len(keys) if len(shown) < MAX_WIJK_CHARTS else last
+    return [fmt_lower(i.label) for n, i in enumerate(keys) if i.id not in shown and n < limit]
+
+
+def fmt_lower(label: str) -> str:
+    return templating.environment().filters["lower_first"](label)
+
+
 def wijk_parts(ch: Chapter) -> list:
-    parts: list = [Md(text("wijken_intro.md", ch=ch))]
-    for w in ch.wijken:
-        parts.append(charts.wijk_chart(w.indicator, w.frame, w.municipal_value, ch.name, w.year, w.table))
+    from samenspel.chapter import wijkmap
+
+    maps = wijk_maps(ch)
+    has_geometry = bool(wijkmap.municipality_wijken(ch.code))
+    parts: list = [Md(text("wijken_intro.md", ch=ch, maps=maps, has_geometry=has_geometry,
+                           geometry_year=wijkmap.GEOMETRY_YEAR, without=_wijk_indicators_without_data(ch)))]
+    for w, m in maps:
+        # A map when the year's wijken are those of the boundaries; otherwise the bars.
+        if m is not None:
+            parts.append(Html(m.html()))
+        else:
+            parts.append(charts.wijk_chart(w.indicator, w.frame, w.municipal_value, ch.name, w.year, w.table))
     for t in ch.wijk_trends:
         parts.append(charts.wijk_trend_chart(t, ch.name))
     return parts
@@ -169,7 +202,11 @@ def show_wijken(ch: Chapter) -> None:
     if not ch.wijken:
         _show(parts)
         return
-    _show_folded(f"De wijken van {ch.name}: {_figures(_count(parts))}", parts)
+    n_maps = sum(1 for p in parts if isinstance(p, Html) and "samenspel-map" in p)
+    what = [_figures(_count(parts))] if _count(parts) else []
+    if n_maps:
+        what.insert(0, "1 kaart" if n_maps == 1 else f"{n_maps} kaarten")
+    _show_folded(f"De wijken van {ch.name}: {' en '.join(what)}", parts)
 
 
 def samenhang_parts(ch: Chapter) -> list:
