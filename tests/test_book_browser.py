@@ -467,7 +467,7 @@ def test_no_serious_accessibility_violations(visit, path):
 
 def test_every_page_of_the_book_has_no_serious_accessibility_violations(html_dir, browser_context, base_url):
     """All pages the book build wrote, at 390 px, including the ones PAGES does not name."""
-    _need(AXE.is_file(), f"{AXE} is missing (run `npm ci`)")
+    _need(AXE.is_file(), f"{AXE} is missing (pip install -r requirements.txt)")
     pages = _book_pages(html_dir)
     assert CHAPTER in pages and "book/methode.html" in pages and CASESTUDIES in pages
     problems = {}
@@ -486,7 +486,7 @@ def test_every_page_of_the_book_has_no_serious_accessibility_violations(html_dir
 
 def test_chapter_has_no_serious_accessibility_violations_before_it_has_loaded(browser_context, base_url):
     """axe while the page is still settling: right after DOMContentLoaded, before 'load'."""
-    _need(AXE.is_file(), f"{AXE} is missing (run `npm ci`)")
+    _need(AXE.is_file(), f"{AXE} is missing (pip install -r requirements.txt)")
     v = Visit(browser_context, base_url)
     try:
         v.page.set_viewport_size(AXE_PHONE)
