@@ -148,7 +148,7 @@ def position_chart(c: Comparison, name: str, code: str) -> Chart:
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 26 * len(shown) + 80))
     fig.update_layout(margin=dict(t=30))
-    fig.update_xaxes(title_text=_wrap(ind.unit, 24), range=_bar_range(shown["waarde"], c.national))
+    fig.update_xaxes(title_text=_wrap(ind.unit, 18), range=_bar_range(shown["waarde"], c.national))
     title = f"{ind.label}: {name} en vergelijkbare gemeenten, {c.year}"
     order = shown.sort_values("waarde", ascending=False)
     alt = (f"Staafdiagram. {name}: {c.text(c.value)}, plaats {c.rank} van {c.ranked_of}. "
@@ -277,7 +277,7 @@ def wijk_chart(ind: Indicator, frame: pd.DataFrame, municipal_value: float | Non
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=max(220, 22 * len(shown) + 80))
     fig.update_layout(margin=dict(t=30))
-    fig.update_xaxes(title_text=_wrap(ind.unit), range=_bar_range(shown["waarde"], municipal_value))
+    fig.update_xaxes(title_text=_wrap(ind.unit, 18), range=_bar_range(shown["waarde"], municipal_value))
     fig.update_yaxes(tickfont=dict(size=11))
     title = f"{ind.label} per wijk in {name}, {year}"
     text = lambda v: fmt.with_unit(v, ind.unit, ind.decimals)  # noqa: E731
