@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 MISSING = "geen gegevens"
 
@@ -61,3 +62,9 @@ def join_nl(items) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def slugify(text: str) -> str:
+    """'Fryslân' -> 'fryslan', 'Noord-Brabant' -> 'noord-brabant'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "onbekend"

@@ -82,6 +82,7 @@ def environment() -> jinja2.Environment:
         md_line=lambda text: md_escape(text, collapse=True),
         nl2br=nl2br,
         join_nl=fmt.join_nl,
+        slug=fmt.slugify,
     )
     env.tests["missing"] = fmt.is_missing
     return env

@@ -234,6 +234,13 @@ def test_the_build_is_strict_and_incremental(tmp_path, use_snapshot):
     current = freshness.state()
     assert f"gewijzigd op <strong>{fmt.date_nl(current['data_date'])}</strong>" in intro
     assert f"Dit boek is gebouwd op {fmt.date_nl(current['built'])}" in intro
+    # The chapter's definitions link to the indicator's entry (with CBS's definition) in the glossary.
+    import re
+
+    glossary = (html / "book/generated/indicatoren.html").read_text(encoding="utf-8")
+    anchors = re.findall(r'href="\.\./generated/indicatoren\.html#([^"]+)"', chapter)
+    assert len(anchors) >= 10
+    assert all(f'id="{a}"' in glossary for a in anchors), [a for a in anchors if f'id="{a}"' not in glossary]
     for page in (chapter, intro):
         assert "cdn" not in page.lower() and "unpkg" not in page and "mathjax" not in page.lower()
 

@@ -311,6 +311,23 @@ def test_pages_without_figures_do_not_load_plotly(visit):
     _screenshot(v.page, "welkom")
 
 
+def test_a_chapter_loads_only_the_assets_it_uses(visit):
+    """A reader on a phone downloads no style sheet, script or font that the page does not use:
+    not myst-nb's cell styles, not the case-study filter or table scripts, and not Font
+    Awesome's brands font (the repository menu's icon comes from the solid font)."""
+    v = visit(CHAPTER)
+    v.page.locator(".dropdown-source-buttons i").first.wait_for()
+    v.page.wait_for_timeout(300)
+    files = [u.split("?")[0].rsplit("/", 1)[-1] for u in v.requests]
+    assert any(f.startswith("fa-solid") for f in files)  # the theme's icons still draw
+    unused = [f for f in files if f.startswith(("mystnb.", "samenspel-filter", "samenspel-tabel", "fa-brands"))]
+    assert unused == []
+    icon = v.page.evaluate("""() => getComputedStyle(
+        document.querySelector('.dropdown-source-buttons i'), '::before').fontFamily""")
+    assert "Free" in icon
+    assert v.errors == []
+
+
 def test_only_the_search_page_loads_the_search_index(visit):
     """The search index grows with every chapter (about 2 MB for all of them): a reader on a
     phone should not download it with every page."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from samenspel import fmt
 from samenspel.errors import SamenspelError
 from samenspel.paths import ROOT
 
@@ -67,10 +68,7 @@ class Layout:
         return path.relative_to(self.root).with_suffix("").as_posix()
 
 
-def slugify(text: str) -> str:
-    """'Fryslân' -> 'fryslan', 'Noord-Brabant' -> 'noord-brabant'."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "onbekend"
+slugify = fmt.slugify
 
 
 def name_sort_key(name: str) -> str:
