@@ -297,6 +297,12 @@ def test_almere_map_of_71_wijken_reaches_each_value_by_keyboard(visit):
         assert value.is_visible() and value.text_content() in label
         assert not wijken.nth(i + 1).locator("tspan").is_visible()
         page.keyboard.press("Tab")
+    # With the pointer on another wijk, only that wijk's label shows (labels never overlap).
+    focused, pointed = wijken.nth(3), wijken.nth(40)
+    assert focused.evaluate("g => document.activeElement === g")
+    pointed.locator("path").first.hover(force=True)
+    visible = [i for i in range(71) if wijken.nth(i).locator("text").is_visible()]
+    assert visible == [40]
     box = first.locator("svg.samenspel-map-svg").bounding_box()
     assert box["width"] > 250 and box["height"] > 150  # drawn, filling a phone's column
     _screenshot(page, "kaart-almere")
