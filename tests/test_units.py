@@ -253,3 +253,13 @@ def test_twins_explanation_gives_the_true_reason():
     assert "voor deze gemeente ontbreekt: aandeel kinderen tot 15 jaar" in group.explanation
     assert group.features == ["aantal inwoners", "stedelijkheid"]
     assert "omdat het CBS-cijfer voor deze gemeente ontbreekt: bevolkingsdichtheid" not in group.explanation
+
+
+@pytest.mark.parametrize("years, dtick", [([2021, 2024], 1), ([2018, 2024], 2), ([2015, 2030], 5)])
+def test_year_axes_label_upright_years_that_fit_a_phone(years, dtick):
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=years, y=[1.0] * len(years)))
+    charts._year_axis(fig)
+    assert fig.layout.xaxis.dtick == dtick and fig.layout.xaxis.tickangle == 0
+    assert fig.layout.xaxis.tickformat == "d"

@@ -40,6 +40,14 @@ def _d3(decimals: int) -> str:
     return f",.{decimals}f"
 
 
+def _year_axis(fig: go.Figure) -> None:
+    """Years on the x axis, upright: every year on a short span, else every second or fifth,
+    so that the labels fit a 375 px screen instead of being turned and cut off."""
+    years = [x for trace in fig.data for x in (trace.x if trace.x is not None else ()) if x is not None]
+    span = (max(years) - min(years)) if years else 0
+    fig.update_xaxes(dtick=1 if span <= 5 else 2 if span <= 12 else 5, tickformat="d", tickangle=0)
+
+
 def base_layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(
         # An empty template plus the few settings below: plotly's ready-made templates are
@@ -203,7 +211,7 @@ def trend_chart(c: Comparison, name: str) -> Chart:
         ))
     base_layout(fig, height=300)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
-    fig.update_xaxes(dtick=1, tickformat="d")
+    _year_axis(fig)
     fig.update_yaxes(title_text=_wrap(ind.unit, 24))
     own = t.dropna(subset=["gemeente"])
     years = f"{int(own['jaar'].min())}–{int(own['jaar'].max())}" if len(own) else "geen jaren"
@@ -313,7 +321,7 @@ def wijk_trend_chart(trend, name: str) -> Chart:
         ))
     base_layout(fig, height=360)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.15, x=0, font=dict(size=11)))
-    fig.update_xaxes(dtick=1, tickformat="d")
+    _year_axis(fig)
     fig.update_yaxes(title_text=_wrap(ind.unit, 24))
     years = f"{int(trend.series['jaar'].min())}–{int(trend.series['jaar'].max())}"
     shown = trend.series["code"].nunique()
@@ -365,7 +373,7 @@ def goal_chart(g, name: str) -> Chart:
                       annotation_font_color=NATIONAL)
     base_layout(fig, height=260)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, font=dict(size=11)))
-    fig.update_xaxes(dtick=1, tickformat="d")
+    _year_axis(fig)
     fig.update_yaxes(title_text=_wrap(g.unit, 24))
     title = f"{g.label} in {name}: cijfers en doel"
     parts = [f"{int(r.jaar)}: {g.text(r.waarde)}" for r in s.itertuples()]
