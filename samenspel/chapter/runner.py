@@ -233,6 +233,14 @@ def execute(job: Job) -> tuple[str, str | None]:
             os.unlink(tmp)
 
 
+def run_in_worker(job: Job) -> tuple[str, str | None]:
+    """The task for any executor (concurrent.futures, Dask, Ray): start this process's kernel
+    on first use, keep it for the process's later chapters, run one chapter."""
+    if _KM is None:
+        _start_kernel(None)
+    return execute(job)
+
+
 def finish(nb, job: Job) -> None:
     """Post-process an executed chapter: hide the injected parameters, add the title and the
     metadata the book reads."""
@@ -255,8 +263,13 @@ def finish(nb, job: Job) -> None:
 # --------------------------------------------------------------------------- parent side
 
 def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None, vergelijk_met=None,
-                 methode: str = "tweelingen", force: bool = False, progress: bool = True) -> Result:
-    """Generate chapters in parallel processes; unchanged chapters are skipped."""
+                 methode: str = "tweelingen", force: bool = False, progress: bool = True,
+                 executor=None) -> Result:
+    """Generate chapters in parallel processes; unchanged chapters are skipped.
+
+    `executor`: any object with concurrent.futures' `submit` (a ProcessPoolExecutor, a Dask
+    `distributed.Client`, ...) to run the chapters on instead of the built-in pool; each task
+    is `run_in_worker(job)`. The caller owns it (and shuts it down); `jobs` is then ignored."""
     start = time.perf_counter()
     planned = plan(codes, year, vergelijk_met, methode)
     result = Result()
@@ -272,7 +285,9 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if in_main else None
     try:
-        if todo and workers == 1:
+        if todo and executor is not None:
+            _run_executor(todo, executor, result, bar)
+        elif todo and workers == 1:
             _run_here(todo, result, bar)
         elif todo:
             _run_pool(todo, workers, result, bar)
@@ -283,6 +298,20 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
     bar.close()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _run_executor(todo: list[Job], executor, result: Result, bar) -> None:
+    from concurrent.futures import as_completed
+
+    futures = [executor.submit(run_in_worker, job) for job in todo]
+    try:
+        for future in as_completed(futures):
+            result.record(*future.result())
+            bar.update(1)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
 
 
 def _run_here(todo: list[Job], result: Result, bar) -> None:
