@@ -28,3 +28,21 @@ def test_a_passed_executor_runs_the_chapters(use_snapshot, tmp_path, monkeypatch
         nb = json.loads(runner.chapter_path(code).read_text("utf-8"))
         assert nb["metadata"]["samenspel"]["code"] == code
         assert any(c.get("outputs") for c in nb["cells"])
+
+
+def test_a_rerun_that_says_the_same_keeps_the_file(use_snapshot, tmp_path, monkeypatch):
+    """A chapter made again with the same content is not rewritten (its mtime stays, so the
+    book build does not read it again); a changed one is."""
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    first = runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
+    assert first.written == ["GM0096"], first.failures
+    path = runner.chapter_path("GM0096")
+    before = path.stat().st_mtime_ns
+    nb = json.loads(path.read_text("utf-8"))
+    assert all("papermill" not in c["metadata"] and "execution" not in c["metadata"] for c in nb["cells"])
+    again = runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
+    assert again.written == ["GM0096"] and path.stat().st_mtime_ns == before
+    assert not list(path.parent.glob(".GM*"))  # no temporary file left
+    path.write_text(path.read_text("utf-8").replace("Vlieland", "Vlieland (oud)"), "utf-8")
+    runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
+    assert "Vlieland (oud)" not in path.read_text("utf-8")

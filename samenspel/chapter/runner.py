@@ -222,7 +222,10 @@ def execute(job: Job) -> tuple[str, str | None]:
         finish(nb, job)
         nbformat.write(nb, tmp)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, chapter_path(job.code))
+        if not same_chapter(chapter_path(job.code), Path(tmp)):
+            os.replace(tmp, chapter_path(job.code))
+        # else: the chapter says exactly what it said: keep the file (and its mtime), so that
+        # the book build does not read it again
         return job.code, None
     except PapermillExecutionError as exc:
         return job.code, f"{exc.ename}: {exc.evalue}"
@@ -241,16 +244,36 @@ def run_in_worker(job: Job) -> tuple[str, str | None]:
     return execute(job)
 
 
+# plotly gives every figure's div a random id; two chapters that differ only there are the same
+_RANDOM_ID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def same_chapter(old: Path, new: Path) -> bool:
+    """True when `old` exists and differs from `new` only in plotly's random figure ids."""
+    try:
+        a = old.read_bytes()
+    except OSError:
+        return False
+    b = new.read_bytes()
+    return a == b or _RANDOM_ID.sub(b"", a) == _RANDOM_ID.sub(b"", b)
+
+
 def finish(nb, job: Job) -> None:
     """Post-process an executed chapter: hide the injected parameters, add the title and the
     metadata the book reads."""
     import nbformat
 
     for cell in nb.cells:
+        cell.metadata.pop("papermill", None)  # timings: they would make every run a new file
+        cell.metadata.pop("execution", None)
         tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {job.naam}"))
+        if "injected-parameters" in tags:
+            cell.id = "injected-parameters"  # papermill gives it a random id: same chapter, same file
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+    title = nbformat.v4.new_markdown_cell(f"# {job.naam}")
+    title.id = "titel"
+    nb.cells.insert(0, title)
     nb.metadata["samenspel"] = {
         "code": job.code, "naam": job.naam, "provincie": job.provincie,
         "inwoners": None if job.inwoners is None else int(job.inwoners),
