@@ -20,6 +20,7 @@ import functools
 import gzip
 import http.server
 import importlib.util
+import json
 import re
 import shutil
 import sys
@@ -49,9 +50,12 @@ def _timed(fn):
     return time.perf_counter() - start, result
 
 
+JOBS = 1
+
+
 def _build(layout, fresh=False) -> None:
     book.generate(layout)
-    proc = book.build_html(layout, fresh=fresh, capture=True)
+    proc = book.build_html(layout, fresh=fresh, capture=True, jobs=JOBS)
     if proc.returncode != 0:
         sys.exit(f"Build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
@@ -117,12 +121,17 @@ def _weigh_from_html(html_dir: Path, page: str) -> dict[str, bytes]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary book folder")
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="Sphinx processes (parallel reading)")
+    parser.add_argument("--hoofdstukken", type=Path, default=None,
+                        help="folder with chapters to use (default: book/gemeenten/)")
     args = parser.parse_args()
+    global JOBS
+    JOBS = args.jobs
 
     helper = _helper()
     tmp = Path(tempfile.mkdtemp(prefix="samenspel-boek-"))
     layout = helper.copy_sources(tmp)
-    real_chapters = sorted(book.Layout().chapter_dir.glob("GM*.ipynb"))
+    real_chapters = sorted((args.hoofdstukken or book.Layout().chapter_dir).glob("GM*.ipynb"))
     if real_chapters:
         layout.chapter_dir.mkdir(parents=True, exist_ok=True)
         for nb in real_chapters:
@@ -130,7 +139,7 @@ def main() -> int:
             data = nb.with_suffix(".csv")  # the chapter's figure data, linked as a download
             if data.is_file():
                 shutil.copy2(data, layout.chapter_dir / data.name)
-        source = f"{len(real_chapters)} chapters from book/gemeenten/"
+        source = f"{len(real_chapters)} chapters from {args.hoofdstukken or 'book/gemeenten/'}"
     else:
         helper.write_chapters(layout.chapter_dir)
         source = f"{len(helper.CODES)} real chapters made for the benchmark (book/gemeenten/ is empty)"
@@ -146,7 +155,7 @@ def main() -> int:
         helper.write_case_study(layout.casestudies)
         source += ", 1 fixture case study"
 
-    print(f"Book: {source}; folder {tmp}")
+    print(f"Book: {source}; folder {tmp}; sphinx -j {JOBS}")
     full, _ = _timed(lambda: _build(layout, fresh=True))
     print(f"Full build (generate + jupyter-book, from scratch): {full:6.1f} s")
     same, _ = _timed(lambda: _build(layout))
@@ -156,6 +165,13 @@ def main() -> int:
     study.write_text(study.read_text(encoding="utf-8") + "\nEen extra zin om de build te meten.\n", encoding="utf-8")
     one, _ = _timed(lambda: _build(layout))
     print(f"Rebuild after one case study changed ({study.name}): {one:6.1f} s")
+    changed = sorted(layout.chapter_dir.glob("GM*.ipynb"))[-1]
+    nb = json.loads(changed.read_text("utf-8"))
+    nb["cells"].append({"cell_type": "markdown", "id": "benchmark-edit", "metadata": {},
+                        "source": ["Een extra zin om de build te meten."]})
+    changed.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    one_chapter, _ = _timed(lambda: _build(layout))
+    print(f"Rebuild after one chapter changed ({changed.name}):      {one_chapter:6.1f} s")
 
     chapter = sorted(layout.chapter_dir.glob("GM*.ipynb"))[0]
     page = f"book/gemeenten/{chapter.stem}.html"

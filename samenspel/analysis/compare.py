@@ -89,12 +89,37 @@ def _clean(v):
     return None if v is None or pd.isna(v) else float(v)
 
 
+class IndicatorValues:
+    """One indicator's rows, indexed once: by code, by year, and as a code x year table of
+    values. Every chapter compares against the same rows, so a worker builds this once per
+    indicator instead of filtering the long table per comparison. Assumes one row per code
+    and year (true for a single indicator on one or more levels)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.years = sorted(frame["jaar"].unique())
+        self.by_code = {str(k): g for k, g in frame.groupby("code", sort=False)}
+        self.by_year = {int(k): g for k, g in frame.groupby("jaar", sort=False)}
+        self.wide = frame.groupby(["code", "jaar"])["waarde"].first().unstack("jaar")
+        self.empty = frame.iloc[0:0]
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.frame
+
+
+def indexed(values) -> IndicatorValues:
+    return values if isinstance(values, IndicatorValues) else IndicatorValues(values)
+
+
 def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFrame, year: int,
             breaks: list | None = None) -> Comparison:
     """Compare one indicator. `values` holds this indicator's rows (all years, gemeente + land);
-    `breaks` are the municipality's herindelingen (regions.Merger)."""
+    `breaks` are the municipality's herindelingen (regions.Merger). `values` may be an
+    IndicatorValues (indexed once, reused across municipalities) or a plain frame."""
     breaks = list(breaks or [])
-    mine = values[(values["code"] == code) & (values["jaar"] <= year)]
+    values = indexed(values)
+    mine = values.by_code.get(code, values.empty)
+    mine = mine[mine["jaar"] <= year]
     own = mine[mine["waarde"].notna()]
     if own.empty:
         small = "reden" in mine and (mine["reden"] == SMALL_BASE).any()
@@ -102,7 +127,7 @@ def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFra
                           group_size=len(peer_codes), reason=SMALL_BASE if small else None, breaks=breaks)
     latest = own.loc[own["jaar"].idxmax()]
     y = int(latest["jaar"])
-    in_year = values[values["jaar"] == y]
+    in_year = values.by_year[y]
     columns = ["code", "naam", "waarde"] + (["reden"] if "reden" in values else [])
     peers = in_year[in_year["code"].isin(peer_codes)][columns]
     with_value = peers.dropna(subset=["waarde"])
@@ -126,13 +151,18 @@ def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFra
     )
 
 
-def _trend(values: pd.DataFrame, code: str, peer_codes: list[str]) -> pd.DataFrame:
+def _row(wide: pd.DataFrame, code: str) -> pd.Series:
+    return wide.loc[code] if code in wide.index else pd.Series(dtype=float)
+
+
+def _trend(values, code: str, peer_codes: list[str]) -> pd.DataFrame:
     """Per year: the municipality, the peer median (with at least MIN_PEERS values) and on how
     many peers it rests, and NL."""
-    years = sorted(values["jaar"].unique())
-    own = values[values["code"] == code].groupby("jaar")["waarde"].first()
-    nat = values[values["code"] == NATIONAL].groupby("jaar")["waarde"].first()
-    peer = values[values["code"].isin(peer_codes)].dropna(subset=["waarde"]).groupby("jaar")["waarde"]
+    values = indexed(values)
+    years = values.years
+    wide = values.wide
+    own, nat = _row(wide, code), _row(wide, NATIONAL)
+    peer = wide[wide.index.isin(peer_codes)]
     count = peer.count()
     median = peer.median().where(count >= MIN_PEERS)
     trend = pd.DataFrame({"jaar": [int(y) for y in years]})
@@ -147,8 +177,8 @@ def _trend(values: pd.DataFrame, code: str, peer_codes: list[str]) -> pd.DataFra
 def jumps(values: pd.DataFrame, code: str, peer_codes: list[str], skip_years=()) -> list[Jump]:
     """Changes from one KWB year to the next that stand out against the peers (see JUMP_MIN).
     A year in `skip_years` (a herindeling) is not judged: the series changes meaning there."""
-    rows = values[values["code"].isin([code, NATIONAL, *peer_codes]) & values["waarde"].notna()]
-    wide = rows.pivot_table(index="code", columns="jaar", values="waarde", aggfunc="first")
+    wide = indexed(values).wide
+    wide = wide[wide.index.isin([code, NATIONAL, *peer_codes])].dropna(how="all").dropna(axis=1, how="all")
     if code not in wide.index:
         return []
     found = []

@@ -154,6 +154,16 @@ def jupyter_book_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
 
 
+# Jupyter Book 1's command line has no -j, but its build_sphinx() passes `jobs` on to Sphinx
+# as `parallel`; myst-nb, the theme and samenspel.book.sphinx are parallel_read_safe. The
+# command is run with build_sphinx given the number of processes.
+_PARALLEL_BUILD = (
+    "import functools, os, sys; import jupyter_book.sphinx as s; "
+    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(os.environ['SAMENSPEL_BOOK_JOBS'])); "
+    "from jupyter_book.cli.main import main; sys.argv[0] = 'jupyter-book'; sys.exit(main())"
+)
+
+
 def build_html(
     layout: Layout | None = None,
     *,
@@ -161,10 +171,13 @@ def build_html(
     fresh: bool = False,
     quiet: bool = False,
     capture: bool = False,
+    jobs: int = 1,
 ) -> subprocess.CompletedProcess:
-    """Run `jupyter-book build` on the book (warnings are errors when strict)."""
+    """Run `jupyter-book build` on the book (warnings are errors when strict); with `jobs` > 1
+    Sphinx reads (and writes) the pages in that many processes."""
     layout = layout or Layout()
-    cmd = jupyter_book_command() + ["build", str(layout.root), "--builder", "html"]
+    base = [sys.executable, "-c", _PARALLEL_BUILD] if jobs > 1 else jupyter_book_command()
+    cmd = base + ["build", str(layout.root), "--builder", "html"]
     if strict:
         cmd += ["--warningiserror", "--keep-going"]
     if fresh:
@@ -172,6 +185,7 @@ def build_html(
     if quiet:
         cmd.append("--quiet")
     env = dict(os.environ)
+    env["SAMENSPEL_BOOK_JOBS"] = str(jobs)
     # The book's Sphinx extension (samenspel.book.sphinx) must be importable by the build.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     proc = subprocess.run(

@@ -122,7 +122,24 @@ def _visit_displaymath_plain(self, node) -> None:
     _plain_math(self, node, "div", display=True)
 
 
+# Jupyter Book 1 always loads two extensions that do not declare whether they are
+# parallel-safe, so Sphinx would warn (an error with -W) and read serially. Both keep no state
+# in the build environment: sphinx_multitoc_numbering only replaces
+# TocTreeCollector.assign_section_numbers (run in the main process after all documents are
+# read); sphinx_jupyterbook_latex adds per-document transforms that act for the LaTeX builder.
+UNDECLARED_PARALLEL_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
+
+
+def _declare_parallel_safe(app) -> None:
+    for name in UNDECLARED_PARALLEL_SAFE:
+        ext = app.extensions.get(name)
+        if ext is not None and ext.parallel_read_safe is None:
+            ext.parallel_read_safe = True
+            ext.parallel_write_safe = True
+
+
 def setup(app):
+    app.connect("config-inited", lambda app, config: _declare_parallel_safe(app))
     # Formulas as plain text instead of MathJax from a CDN (html_math_renderer in _config.yml).
     app.add_html_math_renderer(
         "samenspel_plain", (_visit_math_plain, None), (_visit_displaymath_plain, None)

@@ -176,8 +176,7 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
     breaks = regions.merger_breaks(muni.code)
     comparisons = {}
     for ind in data["catalogue"]:
-        vals = dataset.values_for(data, ind.id)
-        vals = vals[vals["niveau"].isin(["gemeente", "land"])]
+        vals = _indexed(data, ind.id, ("gemeente", "land"))
         comparisons[ind.id] = compare.compare(ind, muni.code, group.members, vals, year, breaks)
     found = compare.findings(list(comparisons.values()), muni.naam)
     themes = _themes(comparisons, found)
@@ -201,6 +200,17 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
         parameters={"gemeente": gemeente, "jaar": jaar, "vergelijk_met": vergelijk_met, "methode": methode},
         version=samenspel.__version__, made_on=dt.date.today(), data=data,
     )
+
+
+def _indexed(data: dict, indicator_id: str, levels: tuple) -> compare.IndicatorValues:
+    """One indicator's rows on `levels`, indexed once per process (the same for every chapter
+    a worker makes) instead of filtered per chapter."""
+    memo = data.setdefault("_indexed", {})
+    key = (indicator_id, levels)
+    if key not in memo:
+        vals = dataset.values_for(data, indicator_id)
+        memo[key] = compare.IndicatorValues(vals[vals["niveau"].isin(list(levels))])
+    return memo[key]
 
 
 def _profile_year(data: dict, year: int) -> int:
@@ -256,8 +266,7 @@ def _alternatives(data, muni, group, comparisons, year) -> Alternatives | None:
         return None
     rows = []
     for c in key:
-        vals = dataset.values_for(data, c.indicator.id)
-        vals = vals[vals["niveau"] == "gemeente"]
+        vals = _indexed(data, c.indicator.id, ("gemeente",))
         rows.append(AlternativeRow(c, [compare.compare(c.indicator, muni.code, g.members, vals, year)
                                        for g in groups]))
     return Alternatives(groups, rows)

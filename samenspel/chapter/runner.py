@@ -222,7 +222,10 @@ def execute(job: Job) -> tuple[str, str | None]:
         finish(nb, job)
         nbformat.write(nb, tmp)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, chapter_path(job.code))
+        if not same_chapter(chapter_path(job.code), Path(tmp)):
+            os.replace(tmp, chapter_path(job.code))
+        # else: the chapter says exactly what it said: keep the file (and its mtime), so that
+        # the book build does not read it again
         return job.code, None
     except PapermillExecutionError as exc:
         return job.code, f"{exc.ename}: {exc.evalue}"
@@ -233,16 +236,44 @@ def execute(job: Job) -> tuple[str, str | None]:
             os.unlink(tmp)
 
 
+def run_in_worker(job: Job) -> tuple[str, str | None]:
+    """The task for any executor (concurrent.futures, Dask, Ray): start this process's kernel
+    on first use, keep it for the process's later chapters, run one chapter."""
+    if _KM is None:
+        _start_kernel(None)
+    return execute(job)
+
+
+# plotly gives every figure's div a random id; two chapters that differ only there are the same
+_RANDOM_ID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def same_chapter(old: Path, new: Path) -> bool:
+    """True when `old` exists and differs from `new` only in plotly's random figure ids."""
+    try:
+        a = old.read_bytes()
+    except OSError:
+        return False
+    b = new.read_bytes()
+    return a == b or _RANDOM_ID.sub(b"", a) == _RANDOM_ID.sub(b"", b)
+
+
 def finish(nb, job: Job) -> None:
     """Post-process an executed chapter: hide the injected parameters, add the title and the
     metadata the book reads."""
     import nbformat
 
     for cell in nb.cells:
+        cell.metadata.pop("papermill", None)  # timings: they would make every run a new file
+        cell.metadata.pop("execution", None)
         tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {job.naam}"))
+        if "injected-parameters" in tags:
+            cell.id = "injected-parameters"  # papermill gives it a random id: same chapter, same file
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+    title = nbformat.v4.new_markdown_cell(f"# {job.naam}")
+    title.id = "titel"
+    nb.cells.insert(0, title)
     nb.metadata["samenspel"] = {
         "code": job.code, "naam": job.naam, "provincie": job.provincie,
         "inwoners": None if job.inwoners is None else int(job.inwoners),
@@ -255,8 +286,13 @@ def finish(nb, job: Job) -> None:
 # --------------------------------------------------------------------------- parent side
 
 def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None, vergelijk_met=None,
-                 methode: str = "tweelingen", force: bool = False, progress: bool = True) -> Result:
-    """Generate chapters in parallel processes; unchanged chapters are skipped."""
+                 methode: str = "tweelingen", force: bool = False, progress: bool = True,
+                 executor=None) -> Result:
+    """Generate chapters in parallel processes; unchanged chapters are skipped.
+
+    `executor`: any object with concurrent.futures' `submit` (a ProcessPoolExecutor, a Dask
+    `distributed.Client`, ...) to run the chapters on instead of the built-in pool; each task
+    is `run_in_worker(job)`. The caller owns it (and shuts it down); `jobs` is then ignored."""
     start = time.perf_counter()
     planned = plan(codes, year, vergelijk_met, methode)
     result = Result()
@@ -272,7 +308,9 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if in_main else None
     try:
-        if todo and workers == 1:
+        if todo and executor is not None:
+            _run_executor(todo, executor, result, bar)
+        elif todo and workers == 1:
             _run_here(todo, result, bar)
         elif todo:
             _run_pool(todo, workers, result, bar)
@@ -283,6 +321,20 @@ def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None,
     bar.close()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _run_executor(todo: list[Job], executor, result: Result, bar) -> None:
+    from concurrent.futures import as_completed
+
+    futures = [executor.submit(run_in_worker, job) for job in todo]
+    try:
+        for future in as_completed(futures):
+            result.record(*future.result())
+            bar.update(1)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
 
 
 def _run_here(todo: list[Job], result: Result, bar) -> None:

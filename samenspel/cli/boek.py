@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     print("Het boek bouwen (waarschuwingen gelden als fouten)…", flush=True)
-    proc = book.build_html(layout, strict=True, fresh=args.opnieuw, quiet=not args.uitgebreid)
+    proc = book.build_html(layout, strict=True, fresh=args.opnieuw, quiet=not args.uitgebreid, jobs=jobs)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SamenspelError(

@@ -1,0 +1,48 @@
+"""The chapter runner's worker pool is replaceable: any executor with concurrent.futures'
+`submit` runs the chapters (the way to Dask or Ray, see the README)."""
+
+import json
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+
+from samenspel.chapter import runner
+
+
+class CountingExecutor(ProcessPoolExecutor):
+    def __init__(self):
+        super().__init__(max_workers=1, mp_context=mp.get_context("spawn"))
+        self.submitted = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted.append(args[0].code)
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_passed_executor_runs_the_chapters(use_snapshot, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    with CountingExecutor() as pool:
+        result = runner.run_chapters(["Vlieland", "Schiermonnikoog"], force=True, progress=False, executor=pool)
+    assert not result.failures, result.failures
+    assert sorted(pool.submitted) == sorted(result.written) == ["GM0088", "GM0096"]
+    for code in result.written:
+        nb = json.loads(runner.chapter_path(code).read_text("utf-8"))
+        assert nb["metadata"]["samenspel"]["code"] == code
+        assert any(c.get("outputs") for c in nb["cells"])
+
+
+def test_a_rerun_that_says_the_same_keeps_the_file(use_snapshot, tmp_path, monkeypatch):
+    """A chapter made again with the same content is not rewritten (its mtime stays, so the
+    book build does not read it again); a changed one is."""
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    first = runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
+    assert first.written == ["GM0096"], first.failures
+    path = runner.chapter_path("GM0096")
+    before = path.stat().st_mtime_ns
+    nb = json.loads(path.read_text("utf-8"))
+    assert all("papermill" not in c["metadata"] and "execution" not in c["metadata"] for c in nb["cells"])
+    again = runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
+    assert again.written == ["GM0096"] and path.stat().st_mtime_ns == before
+    assert not list(path.parent.glob(".GM*"))  # no temporary file left
+    path.write_text(path.read_text("utf-8").replace("Vlieland", "Vlieland (oud)"), "utf-8")
+    runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
+    assert "Vlieland (oud)" not in path.read_text("utf-8")
