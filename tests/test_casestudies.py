@@ -12,9 +12,8 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import pytest
 import yaml

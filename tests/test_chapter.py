@@ -351,7 +351,7 @@ def test_goals_are_shown_with_value_target_year_and_verdict(goals_chapter, snaps
     # bijstand: the latest CBS figure, computed from the raw cells, against 20 in 2027
     bij = cell(snapshot_dir, KWB_2024, "GM0034", "PersonenPerSoortUitkeringBijstand")
     inw = cell(snapshot_dir, KWB_2024, "GM0034", "AantalInwoners")
-    assert f"Bijstandsuitkeringen per 1.000 inwoners</strong>: " in doelen
+    assert "Bijstandsuitkeringen per 1.000 inwoners</strong>: " in doelen
     assert f"Nu {nl(bij / inw * 1000, 1)} per 1.000 inwoners (2024); doel: 20,0 per 1.000 inwoners in 2027." in doelen
     assert re.search(r"Bijstandsuitkeringen per 1.000 inwoners</strong>: <span[^>]*>(op koers|niet op koers|niet te beoordelen)<", doelen)
     # an own figure is labelled as such, with its source

@@ -2,7 +2,6 @@ import csv
 import io
 
 import pandas as pd
-
 import pytest
 
 from samenspel.data import regions

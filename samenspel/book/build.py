@@ -19,9 +19,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from samenspel.data import freshness
 from samenspel.errors import SamenspelError

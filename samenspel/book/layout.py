@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from samenspel import fmt
 from samenspel.errors import SamenspelError

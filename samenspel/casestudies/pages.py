@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from samenspel import paths, templating
-from samenspel.casestudies.links import DOC_ROLE, resolve_local
 from samenspel.casestudies.compare import COMPARE_SLUG, render_compare
+from samenspel.casestudies.links import DOC_ROLE, resolve_local
 from samenspel.casestudies.parse import GENERATED_MARKER, INDEX_SLUG, UNKNOWN, CaseStudy, display_path
 from samenspel.casestudies.schema import load_schema, size_classes, themes
 from samenspel.files import write_if_changed

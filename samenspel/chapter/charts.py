@@ -305,7 +305,7 @@ def wijk_trend_chart(trend, name: str) -> Chart:
     fig = go.Figure()
     text = lambda v: fmt.with_unit(v, ind.unit, ind.decimals)  # noqa: E731
     lines = []
-    for code, part in trend.series.groupby("code", sort=False):
+    for _code, part in trend.series.groupby("code", sort=False):
         label = part["naam"].iloc[0]
         fig.add_trace(go.Scatter(
             x=part["jaar"], y=part["waarde"], name=label, mode="lines+markers",
@@ -328,8 +328,8 @@ def wijk_trend_chart(trend, name: str) -> Chart:
     title = f"{ind.label}: de {shown} wijken van {name} die het meest veranderden, {years}"
     alt = (f"Lijndiagram van {shown} van de {trend.total} wijken met een vergelijkbare reeks. "
            + "; ".join(lines) + ".")
-    notes = [f"Elke wijk staat er alleen in over de jaren waarin het CBS zegt dat het hetzelfde gebied is "
-             f"(dezelfde wijkcode en grenzen als een jaar eerder)."]
+    notes = ["Elke wijk staat er alleen in over de jaren waarin het CBS zegt dat het hetzelfde gebied is "
+             "(dezelfde wijkcode en grenzen als een jaar eerder)."]
     if trend.left_out:
         notes.append(f"Zonder eerder vergelijkbaar jaar (nieuwe of anders begrensde wijk): "
                      f"{', '.join(trend.left_out)}.")

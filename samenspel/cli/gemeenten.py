@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from samenspel.errors import SamenspelError
-
 from samenspel import fmt
 from samenspel.data import cbs, regions
+from samenspel.errors import SamenspelError
 
 
 def add_arguments(parser) -> None:

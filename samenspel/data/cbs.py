@@ -319,7 +319,7 @@ def forget_unreachable() -> None:
 
 def _write_run_state() -> None:
     state = {
-        "checked": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "reachable": _RUN.unreachable is None,
         "url": _RUN.unreachable or _cbs_url(),
         "fetched": sorted(_RUN.fetched),
@@ -338,7 +338,7 @@ def _run_state() -> dict:
     if _RUN.asked:
         return {"reachable": _RUN.unreachable is None, "url": _RUN.unreachable, "fetched": sorted(_RUN.fetched),
                 "current": sorted(_RUN.current),
-                "checked": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                "checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     try:
         return json.loads((paths.cache_dir() / RUN_FILE).read_text("utf-8"))
     except (OSError, ValueError):
@@ -439,7 +439,7 @@ def download_table(
             cbsodata.download_data(table_id, dir=str(tmp), typed=False, timeout=timeout)
             meta = {
                 "table_id": table_id,
-                "retrieved": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "retrieved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "url": f"{url}/ODataFeed/odata/{table_id}/",
             }
             (tmp / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -654,7 +654,7 @@ def _retrieved(folder: Path) -> dt.datetime | None:
         return None
     data = data_file(folder, "TypedDataSet")
     if data is not None:
-        return dt.datetime.fromtimestamp(data.stat().st_mtime, tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(data.stat().st_mtime, tz=dt.UTC)
     return None
 
 

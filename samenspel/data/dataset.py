@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 import samenspel
-from samenspel.errors import SamenspelError
 from samenspel import paths
 from samenspel.data import cbs, indicators, regions
+from samenspel.errors import SamenspelError
 
 
 def fingerprint() -> str:

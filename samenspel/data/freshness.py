@@ -137,7 +137,7 @@ def state(built: dt.datetime | None = None) -> dict:
     origin = cbs.data_origin()
     return {
         "version": STATE_VERSION,
-        "built": (built or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+        "built": (built or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "tables": tables,
         "data_date": origin.modified,
         "origin": origin.kind,
