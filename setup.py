@@ -13,12 +13,34 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-SHARED = ["data", "notebooks", "casestudies", "doelen", "book", "_config.yml", "_toc.yml", "_static", "_templates", "vendor"]
+SHARED = [
+    "data",
+    "notebooks",
+    "casestudies",
+    "doelen",
+    "book",
+    "_config.yml",
+    "_toc.yml",
+    "_static",
+    "_templates",
+    "vendor",
+]
 # What is generated or local, as in .gitignore: never shipped.
 EXCLUDE = [
-    "data/cbs", "data/cbs/*", "book/generated", "book/generated/*", "book/gemeenten/*.ipynb",
-    "book/gemeenten/*.csv", "_static/plotly.min.js", "*/__pycache__", "*/__pycache__/*", "*.pyc",
-    "*/.ipynb_checkpoints", "*/.ipynb_checkpoints/*", ".*", "*/.*",
+    "data/cbs",
+    "data/cbs/*",
+    "book/generated",
+    "book/generated/*",
+    "book/gemeenten/*.ipynb",
+    "book/gemeenten/*.csv",
+    "_static/plotly.min.js",
+    "*/__pycache__",
+    "*/__pycache__/*",
+    "*.pyc",
+    "*/.ipynb_checkpoints",
+    "*/.ipynb_checkpoints/*",
+    ".*",
+    "*/.*",
 ]
 
 

@@ -83,9 +83,19 @@ def _weigh_in_chromium(html_dir: Path, page: str) -> dict[str, bytes] | None:
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path="/usr/bin/chromium", headless=True,
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                profile,
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
                 viewport={"width": 375, "height": 812},
             )
             tab = context.new_page()
@@ -93,7 +103,7 @@ def _weigh_in_chromium(html_dir: Path, page: str) -> dict[str, bytes] | None:
             def on_response(resp):
                 if resp.url.startswith(base):
                     try:
-                        bodies[resp.url[len(base):].split("?")[0]] = resp.body()
+                        bodies[resp.url[len(base) :].split("?")[0]] = resp.body()
                     except Exception:
                         pass
 
@@ -122,8 +132,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary book folder")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="Sphinx processes (parallel reading)")
-    parser.add_argument("--hoofdstukken", type=Path, default=None,
-                        help="folder with chapters to use (default: book/gemeenten/)")
+    parser.add_argument(
+        "--hoofdstukken", type=Path, default=None, help="folder with chapters to use (default: book/gemeenten/)"
+    )
     args = parser.parse_args()
     global JOBS
     JOBS = args.jobs
@@ -167,8 +178,14 @@ def main() -> int:
     print(f"Rebuild after one case study changed ({study.name}): {one:6.1f} s")
     changed = sorted(layout.chapter_dir.glob("GM*.ipynb"))[-1]
     nb = json.loads(changed.read_text("utf-8"))
-    nb["cells"].append({"cell_type": "markdown", "id": "benchmark-edit", "metadata": {},
-                        "source": ["Een extra zin om de build te meten."]})
+    nb["cells"].append(
+        {
+            "cell_type": "markdown",
+            "id": "benchmark-edit",
+            "metadata": {},
+            "source": ["Een extra zin om de build te meten."],
+        }
+    )
     changed.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
     one_chapter, _ = _timed(lambda: _build(layout))
     print(f"Rebuild after one chapter changed ({changed.name}):      {one_chapter:6.1f} s")

@@ -63,8 +63,11 @@ def _notebook_cells() -> list[str]:
     from samenspel.chapter import runner
 
     nb = json.loads(runner.TEMPLATE.read_text("utf-8"))
-    return ["".join(c["source"]) for c in nb["cells"]
-            if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
+    return [
+        "".join(c["source"])
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])
+    ]
 
 
 def run_cells(name: str, cells: list[str]) -> None:
@@ -129,11 +132,15 @@ def main() -> None:
     start = kernel_start_seconds()
     print(f"kernelstart: {start:.2f} s")
 
-    ones = [chapters.run_chapters(["Almere"], jobs=1, force=True, progress=False).seconds
-            for _ in range(max(1, args.herhaal))]
+    ones = [
+        chapters.run_chapters(["Almere"], jobs=1, force=True, progress=False).seconds
+        for _ in range(max(1, args.herhaal))
+    ]
     one = min(ones)
-    print(f"een hoofdstuk (Almere, warme cache, incl. kernelstart; beste van {len(ones)}): {one:.2f} s; "
-          f"zonder kernelstart: {one - start:.2f} s; aandeel kernelstart {start / one:.0%}")
+    print(
+        f"een hoofdstuk (Almere, warme cache, incl. kernelstart; beste van {len(ones)}): {one:.2f} s; "
+        f"zonder kernelstart: {one - start:.2f} s; aandeel kernelstart {start / one:.0%}"
+    )
     names = [n.strip() for n in args.profiel.split(",") if n.strip()]
     five = chapters.run_chapters(names, jobs=1, force=True, progress=False)
     per_papermill = (five.seconds - start) / len(names)
@@ -147,9 +154,11 @@ def main() -> None:
     if not args.skip_all:
         all_ = chapters.run_chapters("alle", jobs=args.jobs, force=True, progress=False)
         n = len(all_.written)
-        print(f"alle hoofdstukken: {n} in {all_.seconds:.1f} s met -j {args.jobs} "
-              f"({all_.seconds / max(n, 1):.2f} s per hoofdstuk); mislukt: {len(all_.failures)}; "
-              f"aandeel kernelstart ~{args.jobs * start / all_.seconds:.1%}")
+        print(
+            f"alle hoofdstukken: {n} in {all_.seconds:.1f} s met -j {args.jobs} "
+            f"({all_.seconds / max(n, 1):.2f} s per hoofdstuk); mislukt: {len(all_.failures)}; "
+            f"aandeel kernelstart ~{args.jobs * start / all_.seconds:.1%}"
+        )
         again = chapters.run_chapters("alle", jobs=args.jobs, progress=False)
         print(f"tweede keer zonder wijzigingen: {again.seconds:.1f} s ({len(again.skipped)} overgeslagen)")
 

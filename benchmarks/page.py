@@ -76,8 +76,10 @@ def measure(browser, url: str, cpu: int, latency: int) -> dict:
     if cpu > 1:
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
     if latency:
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
-                                                      "downloadThroughput": -1, "uploadThroughput": -1})
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": latency, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
     page.goto(url, wait_until="load", timeout=120_000)
     page.wait_for_timeout(300)
     timing = page.evaluate("""() => {
@@ -93,8 +95,10 @@ def measure(browser, url: str, cpu: int, latency: int) -> dict:
     plotly = [u for u in sizes if urlsplit(u).path.endswith("plotly.min.js")]
     own = {u: s for u, s in sizes.items() if u not in plotly}
     timing.update(
-        raw=sum(s[0] for s in sizes.values()), gz=sum(s[1] for s in sizes.values()),
-        raw_own=sum(s[0] for s in own.values()), gz_own=sum(s[1] for s in own.values()),
+        raw=sum(s[0] for s in sizes.values()),
+        gz=sum(s[1] for s in sizes.values()),
+        raw_own=sum(s[0] for s in own.values()),
+        gz_own=sum(s[1] for s in own.values()),
         html=sizes.get(url, (0, 0)),
     )
     return timing
@@ -125,12 +129,18 @@ def main(argv: list[str] | None = None) -> int:
                     runs = [measure(browser, base + path, cpu, latency) for _ in range(args.runs)]
                     med = {k: statistics.median(r[k] for r in runs) for k in ("fcp", "dcl", "load")}
                     r = runs[0]
-                    print(f"{name} ({path}), {label}, mediaan van {args.runs}: FCP {med['fcp'] / 1000:.2f} s, "
-                          f"DOMContentLoaded {med['dcl'] / 1000:.2f} s, load {med['load'] / 1000:.2f} s")
-                print(f"  bytes: alles {_kb(r['raw'])} ({_kb(r['gz'])} gzip); zonder plotly.js {_kb(r['raw_own'])} "
-                      f"({_kb(r['gz_own'])} gzip); de HTML zelf {_kb(r['html'][0])} ({_kb(r['html'][1])} gzip)")
-                print(f"  paginahoogte {r['height']} px; {r['charts']} grafieken, waarvan {r['drawn']} getekend "
-                      f"zonder te scrollen; {r['maps']} kaarten")
+                    print(
+                        f"{name} ({path}), {label}, mediaan van {args.runs}: FCP {med['fcp'] / 1000:.2f} s, "
+                        f"DOMContentLoaded {med['dcl'] / 1000:.2f} s, load {med['load'] / 1000:.2f} s"
+                    )
+                print(
+                    f"  bytes: alles {_kb(r['raw'])} ({_kb(r['gz'])} gzip); zonder plotly.js {_kb(r['raw_own'])} "
+                    f"({_kb(r['gz_own'])} gzip); de HTML zelf {_kb(r['html'][0])} ({_kb(r['html'][1])} gzip)"
+                )
+                print(
+                    f"  paginahoogte {r['height']} px; {r['charts']} grafieken, waarvan {r['drawn']} getekend "
+                    f"zonder te scrollen; {r['maps']} kaarten"
+                )
             browser.close()
     finally:
         server.shutdown()

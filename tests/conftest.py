@@ -23,9 +23,16 @@ SNAPSHOT = _snapshot()
 def clear_caches():
     from samenspel.data import cbs, indicators, regions
 
-    for fn in (cbs.registry, cbs._load_table_cached, indicators._catalogue_raw,
-               indicators._catalogue_cached, regions._indeling_cached, regions.mergers,
-               regions._profile_values, regions._municipalities_cached):
+    for fn in (
+        cbs.registry,
+        cbs._load_table_cached,
+        indicators._catalogue_raw,
+        indicators._catalogue_cached,
+        regions._indeling_cached,
+        regions.mergers,
+        regions._profile_values,
+        regions._municipalities_cached,
+    ):
         fn.cache_clear()
     cbs.forget_unreachable()
 
@@ -35,8 +42,10 @@ def snapshot_dir() -> Path:
     from tests.rawcbs import existing
 
     if not existing(SNAPSHOT / "85984NED" / "TypedDataSet.json").is_file():
-        pytest.fail(f"The CBS snapshot is missing at {SNAPSHOT} (set SAMENSPEL_SNAPSHOT, or build the embedded "
-                    f"one with `python -m samenspel momentopname --van DIR`).")
+        pytest.fail(
+            f"The CBS snapshot is missing at {SNAPSHOT} (set SAMENSPEL_SNAPSHOT, or build the embedded "
+            f"one with `python -m samenspel momentopname --van DIR`)."
+        )
     return SNAPSHOT
 
 

@@ -91,8 +91,13 @@ class ODataServer:
         if (self.tables is not None and table not in self.tables) or not folder.is_dir():
             return 404, {"odata.error": {"message": {"value": f"Table {table} not found"}}}
         if len(parts) == 3:
-            names = sorted({p.name.split(".")[0] for p in folder.iterdir()
-                            if p.name.endswith(SUFFIXES) and not p.name.startswith("_")})
+            names = sorted(
+                {
+                    p.name.split(".")[0]
+                    for p in folder.iterdir()
+                    if p.name.endswith(SUFFIXES) and not p.name.startswith("_")
+                }
+            )
             if "TypedDataSet" in names and "UntypedDataSet" not in names:
                 names.append("UntypedDataSet")
             return 200, {
@@ -106,7 +111,7 @@ class ODataServer:
             return 404, {"error": f"no entity {entity}"}
         rows = self._rows(table, entity)
         skip = int(parse_qs(url.query).get("$skip", ["0"])[0])
-        page = rows[skip: skip + self.page_size]
+        page = rows[skip : skip + self.page_size]
         body = {"odata.metadata": f"{self.base}/ODataFeed/odata/{table}/$metadata#{entity}", "value": page}
         if skip + self.page_size < len(rows):
             body["odata.nextLink"] = (

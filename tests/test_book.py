@@ -37,6 +37,7 @@ def _sources_read(output: str) -> set[str]:
 
 # --------------------------------------------------------------------------- helpers
 
+
 def test_numbers_are_written_the_dutch_way():
     assert book.format_number(222825) == "222.825"
     assert book.format_number(1_234_567) == "1.234.567"
@@ -50,7 +51,11 @@ def test_slugs_and_dutch_sorting():
     assert book.slugify("Noord-Brabant") == "noord-brabant"
     names = ["Zwolle", "'s-Hertogenbosch", "Amsterdam", "'s-Gravenhage", "Ede"]
     assert sorted(names, key=book.name_sort_key) == [
-        "Amsterdam", "Ede", "'s-Gravenhage", "'s-Hertogenbosch", "Zwolle",
+        "Amsterdam",
+        "Ede",
+        "'s-Gravenhage",
+        "'s-Hertogenbosch",
+        "Zwolle",
     ]
 
 
@@ -62,8 +67,11 @@ def test_chapter_metadata_is_read_without_running_the_notebook(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("raise SystemExit('must not run')")]
     nb.metadata["samenspel"] = {
-        "code": "GM0034", "naam": "Almere", "provincie": "Flevoland",
-        "inwoners": 222825, "inwoners_jaar": 2024,
+        "code": "GM0034",
+        "naam": "Almere",
+        "provincie": "Flevoland",
+        "inwoners": 222825,
+        "inwoners_jaar": 2024,
     }
     path = tmp_path / "GM0034.ipynb"
     nbformat.write(nb, path)
@@ -80,6 +88,7 @@ def test_a_chapter_without_metadata_still_gets_a_place(tmp_path):
 
 
 # --------------------------------------------------------------------------- generated pages
+
 
 def test_generate_writes_the_index_province_pages_and_toc(tmp_path, use_snapshot):
     layout = _helper().make_small_book(tmp_path / "boek")
@@ -98,11 +107,15 @@ def test_generate_writes_the_index_province_pages_and_toc(tmp_path, use_snapshot
         "book/generated/provincie-noord-holland": ["book/gemeenten/GM0363"],
         "book/generated/provincie-zuid-holland": ["book/gemeenten/GM0518", "book/gemeenten/GM0546"],
     }
-    assert parts["Leren van anderen"] == [{
-        "file": "book/generated/casestudies/index",
-        "sections": [{"file": "book/generated/casestudies/vergelijking"},
-                     {"file": "book/generated/casestudies/almere-monitor"}],
-    }]
+    assert parts["Leren van anderen"] == [
+        {
+            "file": "book/generated/casestudies/index",
+            "sections": [
+                {"file": "book/generated/casestudies/vergelijking"},
+                {"file": "book/generated/casestudies/almere-monitor"},
+            ],
+        }
+    ]
 
     def files(entries):
         for entry in entries:
@@ -118,7 +131,10 @@ def test_generate_writes_the_index_province_pages_and_toc(tmp_path, use_snapshot
     from tests.rawcbs import cell
 
     almere = f"{cell(SNAPSHOT, '86165NED', 'GM0034', 'AantalInwoners'):,.0f}".replace(",", ".")  # KWB 2025
-    assert f"| {{doc}}`Almere </book/gemeenten/GM0034>` | {{doc}}`Flevoland </book/generated/provincie-flevoland>` | {almere} |" in index
+    assert (
+        f"| {{doc}}`Almere </book/gemeenten/GM0034>` | {{doc}}`Flevoland </book/generated/provincie-flevoland>` | {almere} |"
+        in index
+    )
     assert "Inwoners 2025" in index  # every chapter of the small book has 2025 population figures
     flevoland = (layout.generated_dir / "provincie-flevoland.md").read_text(encoding="utf-8")
     assert flevoland.startswith("# Flevoland\n")
@@ -190,17 +206,34 @@ def test_the_indicator_glossary_lists_every_indicator(use_snapshot):
 
 def test_the_sources_page_lists_every_table_with_dutch_dates(use_snapshot):
     rows = [
-        {"table_id": "85984NED", "statistic": "Kerncijfers wijken en buurten", "year": 2024,
-         "title": "Kerncijfers wijken en buurten 2024", "period": "2024*", "modified": "2025-03-27",
-         "retrieved": "2025-11-26", "origin": "cache",
-         "url": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/85984NED/table"},
-        {"table_id": "86165NED", "statistic": "Kerncijfers wijken en buurten", "year": 2025,
-         "title": None, "period": "2025", "modified": None, "retrieved": None, "origin": None},
+        {
+            "table_id": "85984NED",
+            "statistic": "Kerncijfers wijken en buurten",
+            "year": 2024,
+            "title": "Kerncijfers wijken en buurten 2024",
+            "period": "2024*",
+            "modified": "2025-03-27",
+            "retrieved": "2025-11-26",
+            "origin": "cache",
+            "url": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/85984NED/table",
+        },
+        {
+            "table_id": "86165NED",
+            "statistic": "Kerncijfers wijken en buurten",
+            "year": 2025,
+            "title": None,
+            "period": "2025",
+            "modified": None,
+            "retrieved": None,
+            "origin": None,
+        },
     ]
     text = book.render_bronnen(rows)
-    assert ("| [85984NED](https://opendata.cbs.nl/statline/#/CBS/nl/dataset/85984NED/table) "
-            "| Kerncijfers wijken en buurten 2024 | 2024 (voorlopig) | 27-03-2025 | 26-11-2025 "
-            "| opgehaald bij het CBS |") in text
+    assert (
+        "| [85984NED](https://opendata.cbs.nl/statline/#/CBS/nl/dataset/85984NED/table) "
+        "| Kerncijfers wijken en buurten 2024 | 2024 (voorlopig) | 27-03-2025 | 26-11-2025 "
+        "| opgehaald bij het CBS |"
+    ) in text
     assert "| 86165NED | Kerncijfers wijken en buurten | 2025 | – | – | niet beschikbaar |" in text
 
     from samenspel.data import cbs
@@ -213,14 +246,22 @@ def test_the_sources_page_lists_every_table_with_dutch_dates(use_snapshot):
 
 # --------------------------------------------------------------------------- the build
 
+
 def test_the_build_is_strict_and_incremental(tmp_path, use_snapshot):
     layout, _, proc = _helper().build_small_book(tmp_path / "boek")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     html = layout.html_dir
-    for page in ["index.html", "search.html", "book/intro.html", "book/gemeenten/GM0034.html",
-                 "book/generated/gemeenten.html", "book/generated/indicatoren.html",
-                 "book/generated/bronnen.html", "book/generated/casestudies/index.html",
-                 "book/generated/casestudies/almere-monitor.html"]:
+    for page in [
+        "index.html",
+        "search.html",
+        "book/intro.html",
+        "book/gemeenten/GM0034.html",
+        "book/generated/gemeenten.html",
+        "book/generated/indicatoren.html",
+        "book/generated/bronnen.html",
+        "book/generated/casestudies/index.html",
+        "book/generated/casestudies/almere-monitor.html",
+    ]:
         assert (html / page).is_file(), page
     chapter = (html / "book/gemeenten/GM0034.html").read_text(encoding="utf-8")
     intro = (html / "book/intro.html").read_text(encoding="utf-8")
@@ -259,8 +300,7 @@ def test_the_build_is_strict_and_incremental(tmp_path, use_snapshot):
 
     # One case study changed: only its page is reread.
     source = next(layout.casestudies.glob("*.md"))
-    source.write_text(source.read_text(encoding="utf-8").replace("Begin klein", "Begin heel klein"),
-                      encoding="utf-8")
+    source.write_text(source.read_text(encoding="utf-8").replace("Begin klein", "Begin heel klein"), encoding="utf-8")
     result = book.generate(layout)
     assert result.written == []  # its page is written by samenspel.casestudies
     third = book.build_html(layout, capture=True)
@@ -277,6 +317,7 @@ def test_the_build_is_strict_and_incremental(tmp_path, use_snapshot):
 
 
 # --------------------------------------------------------------------------- the command
+
 
 @pytest.fixture
 def fake_chapters(monkeypatch, tmp_path):
@@ -322,11 +363,13 @@ def test_boek_reports_a_failed_build_in_dutch(fake_chapters, use_snapshot, capfd
 def test_theme_labels_are_dutch_in_the_built_pages(tmp_path):
     page = tmp_path / "html" / "p.html"
     page.parent.mkdir()
-    page.write_text('<a href="#main-content">x</a><div>Skip to main content</div>'
-                    '<a class="skip-link">x</a><div>>Skip to main content<</div>'
-                    '<button title="Toggle primary sidebar" aria-label="Toggle primary sidebar"></button>'
-                    '<button>Back to top</button><a class="headerlink" title="Link to this heading">#</a>',
-                    encoding="utf-8")
+    page.write_text(
+        '<a href="#main-content">x</a><div>Skip to main content</div>'
+        '<a class="skip-link">x</a><div>>Skip to main content<</div>'
+        '<button title="Toggle primary sidebar" aria-label="Toggle primary sidebar"></button>'
+        '<button>Back to top</button><a class="headerlink" title="Link to this heading">#</a>',
+        encoding="utf-8",
+    )
     assert book.translate_theme(tmp_path / "html") == 1
     text = page.read_text(encoding="utf-8")
     assert "Toggle" not in text and "Back to top" not in text and "Link to this heading" not in text

@@ -163,7 +163,7 @@ class Visit:
         if parts.scheme in ("data", "about"):
             return True
         if parts.scheme == "blob":
-            parts = urlsplit(url[len("blob:"):])
+            parts = urlsplit(url[len("blob:") :])
         return parts.hostname == self.base.hostname and parts.port == self.base.port
 
     def _route(self, route) -> None:
@@ -217,8 +217,10 @@ DRAWN = "g => !!g.querySelector('svg.main-svg')"
 
 def _open_and_scroll_to(page, graph) -> None:
     """Open the folds around a graph and bring it on screen, as a reader would."""
-    graph.evaluate("g => { for (let d = g.closest('details'); d; d = d.parentElement.closest('details'))"
-                   " d.open = true; g.scrollIntoView(); }")
+    graph.evaluate(
+        "g => { for (let d = g.closest('details'); d; d = d.parentElement.closest('details'))"
+        " d.open = true; g.scrollIntoView(); }"
+    )
 
 
 def test_every_plotly_figure_draws_an_svg_when_it_comes_into_view(visit):
@@ -365,6 +367,7 @@ def test_municipality_names_keep_their_apostrophe(visit, path):
 
 # --------------------------------------------------------------------------- every page
 
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_errors_and_stays_on_this_server(visit, path):
     v = visit(path)
@@ -387,13 +390,12 @@ def test_interface_is_dutch(visit):
 
 # --------------------------------------------------------------------------- search
 
+
 def test_search_page_finds_a_municipality_by_name(visit):
     v = visit("search.html?q=Almere")
     page = v.page
     page.wait_for_selector("#search-results ul.search li a")
-    links = page.eval_on_selector_all(
-        "#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))"
-    )
+    links = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))")
     assert any("gemeenten/GM0034.html" in href for href in links), links
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     assert v.errors == []
@@ -401,6 +403,7 @@ def test_search_page_finds_a_municipality_by_name(visit):
 
 
 # --------------------------------------------------------------------------- municipalities table
+
 
 def _names(page) -> list[str]:
     return page.eval_on_selector_all(
@@ -475,8 +478,11 @@ def _serious(page) -> list:
 def _book_pages(html_dir: Path) -> list[str]:
     """Every page of the built book (not Sphinx's own search and index pages' assets)."""
     skip = ("_static/", "_sources/", "_images/", "_downloads/")
-    return sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
-                  if not p.relative_to(html_dir).as_posix().startswith(skip))
+    return sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if not p.relative_to(html_dir).as_posix().startswith(skip)
+    )
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -209,6 +209,7 @@ def test_schema_has_dutch_title_and_description_everywhere():
                 walk(resolved, f"{where}.{name}")
             if "items" in node:
                 walk(cs_schema.resolve(node["items"]), f"{where}[]")
+
     schema = cs.load_schema()
     assert schema["additionalProperties"] is False
     walk(schema, "")
@@ -294,8 +295,11 @@ INVALID_CASES = [
     # Recommendations and their follow-up.
     ("onbekende-opvolging.md", "aanbevelingen[1].opvolging", "verwacht een van: 'uitgevoerd'"),
     ("opvolging-zonder-bron.md", "aanbevelingen[1].opvolging_bron", "verplicht veld ontbreekt"),
-    ("opvolging-bron-niet-in-bronnen.md", "aanbevelingen[1].opvolging_bron",
-     "'Rol van de gemeenteraad' is niet de titel van een bron in 'bronnen'"),
+    (
+        "opvolging-bron-niet-in-bronnen.md",
+        "aanbevelingen[1].opvolging_bron",
+        "'Rol van de gemeenteraad' is niet de titel van een bron in 'bronnen'",
+    ),
     # Targets and the council's part.
     ("onbekende-streefwaarden.md", "streefwaarden", "verwacht een van: 'ja', 'deels', 'nee', 'onbekend'"),
     ("raad-onbekend-niveau.md", "betrokkenheid_raad.niveau", "verwacht een van: 'alleen geïnformeerd'"),
@@ -338,7 +342,10 @@ def test_problem_lines_point_at_the_offending_line(known):
 
 
 def test_problem_str_formats():
-    assert str(cs.Problem("casestudies/almere.md", "jaar", "verwacht x")) == "casestudies/almere.md: veld 'jaar': verwacht x"
+    assert (
+        str(cs.Problem("casestudies/almere.md", "jaar", "verwacht x"))
+        == "casestudies/almere.md: veld 'jaar': verwacht x"
+    )
     assert str(cs.Problem("a.md", "jaar", "m", 6)) == "a.md: veld 'jaar' (regel 6): m"
     assert str(cs.Problem("a.md", "tekst", "m", 12)) == "a.md: tekst (regel 12): m"
     assert str(cs.Problem("a.md", None, "m")) == "a.md: m"
@@ -478,7 +485,10 @@ def test_load_all_parses_front_matter_and_body(known):
     assert [s.slug for s in studies] == ["voorbeeld-almere", "voorbeeld-anoniem"]
     almere, anoniem = studies
     assert almere.code == "GM0034" and almere.gemeentenaam == "Almere"
-    assert almere.meta["interactieve_sessies"] == {"gehouden": "ja", "toelichting": "Ambtenaren lichten de cijfers elk kwartaal toe."}
+    assert almere.meta["interactieve_sessies"] == {
+        "gehouden": "ja",
+        "toelichting": "Ambtenaren lichten de cijfers elk kwartaal toe.",
+    }
     assert almere.body.lstrip().startswith("Een inleiding")
     assert almere.path == VALID / "voorbeeld-almere.md"
     assert anoniem.code is None and anoniem.grootteklasse == "kleine gemeente"
@@ -565,7 +575,9 @@ def test_case_study_page_has_title_summary_box_and_body(pages):
     out, _, _ = pages
     page = (out / "voorbeeld-almere.md").read_text(encoding="utf-8")
     lines = page.splitlines()
-    assert lines[0].startswith(cs.GENERATED_MARKER) and "tests/fixtures/casestudies/geldig/voorbeeld-almere.md" in lines[0]
+    assert (
+        lines[0].startswith(cs.GENERATED_MARKER) and "tests/fixtures/casestudies/geldig/voorbeeld-almere.md" in lines[0]
+    )
     # Markdown in the title is escaped, so it shows as written.
     assert lines[2] == r"# Voorbeeld: Almere bundelt \[alles\] op één \*plek\*"
     assert "```{admonition} In het kort" in page
@@ -623,13 +635,17 @@ def test_case_study_page_without_chapter_has_no_chapter_link(tmp_path, known):
 
 def _index_rows(index: str) -> list[dict]:
     rows = []
-    for m in re.finditer(r'<tr data-themas="([^"]*)" data-grootteklasse="([^"]*)" data-monitorvorm="([^"]*)">(.*?)</tr>', index):
-        rows.append({
-            "themas": html.unescape(m.group(1)).split("|"),
-            "grootteklasse": html.unescape(m.group(2)),
-            "monitorvorm": html.unescape(m.group(3)),
-            "cells": re.findall(r"<td>(.*?)</td>", m.group(4)),
-        })
+    for m in re.finditer(
+        r'<tr data-themas="([^"]*)" data-grootteklasse="([^"]*)" data-monitorvorm="([^"]*)">(.*?)</tr>', index
+    ):
+        rows.append(
+            {
+                "themas": html.unescape(m.group(1)).split("|"),
+                "grootteklasse": html.unescape(m.group(2)),
+                "monitorvorm": html.unescape(m.group(3)),
+                "cells": re.findall(r"<td>(.*?)</td>", m.group(4)),
+            }
+        )
     return rows
 
 
@@ -797,10 +813,22 @@ window.addEventListener("load", function () {
         encoding="utf-8",
     )
     proc = subprocess.run(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--allow-file-access-from-files", "--window-size=375,812", f"--user-data-dir={tmp_path / 'profiel'}",
-         "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            "--window-size=375,812",
+            f"--user-data-dir={tmp_path / 'profiel'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     match = re.search(r'<pre id="result">(.*?)</pre>', proc.stdout, re.S)
     assert match and match.group(1), proc.stderr[-2000:]
@@ -830,10 +858,21 @@ def test_filter_script_leaves_other_pages_alone(tmp_path):
         encoding="utf-8",
     )
     proc = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--allow-file-access-from-files", f"--user-data-dir={tmp_path / 'profiel'}",
-         "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            f"--user-data-dir={tmp_path / 'profiel'}",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert '<pre id="r">false|0</pre>' in proc.stdout, proc.stderr[-2000:]
 
@@ -864,11 +903,17 @@ def test_command_checks_all_real_case_studies_by_default(known_default, capsys):
 
 
 def test_command_prints_each_problem_and_fails(known_default, capsys):
-    args = _parse([str(INVALID / "verkeerd-type.md"), str(INVALID / "kapotte-link.md"), str(VALID / "voorbeeld-anoniem.md")])
+    args = _parse(
+        [str(INVALID / "verkeerd-type.md"), str(INVALID / "kapotte-link.md"), str(VALID / "voorbeeld-anoniem.md")]
+    )
     assert command.run(args) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("tests/fixtures/casestudies/ongeldig/verkeerd-type.md: veld 'jaar' (regel 6): verwacht een geheel getal")
-    assert out[1].startswith("tests/fixtures/casestudies/ongeldig/kapotte-link.md: tekst (regel 35): de link 'bestaat-niet.md'")
+    assert out[0].startswith(
+        "tests/fixtures/casestudies/ongeldig/verkeerd-type.md: veld 'jaar' (regel 6): verwacht een geheel getal"
+    )
+    assert out[1].startswith(
+        "tests/fixtures/casestudies/ongeldig/kapotte-link.md: tekst (regel 35): de link 'bestaat-niet.md'"
+    )
     assert out[-1] == "3 casestudies gecontroleerd: 2 problemen in 2 bestanden."
 
 
@@ -889,6 +934,7 @@ def test_command_is_registered_in_the_cli():
 
 
 # --------------------------------------------------------------------------- comparison page
+
 
 def test_comparison_synthesis_links_every_point_to_the_case_studies_it_counts(known):
     from samenspel.casestudies import compare

@@ -89,7 +89,7 @@ def test_corrupt_snapshot_file_is_named(tmp_path, monkeypatch, snapshot_dir):
     copy = tmp_path / "snap"
     shutil.copytree(snapshot_dir / "86165NED", copy / "86165NED")
     (copy / "86165NED" / "DataProperties.json.gz").unlink(missing_ok=True)
-    (copy / "86165NED" / "DataProperties.json").write_text("[{\"Key\": ", "utf-8")
+    (copy / "86165NED" / "DataProperties.json").write_text('[{"Key": ', "utf-8")
     monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(copy))
     clear_caches()
     with pytest.raises(cbs.CorruptTable) as info:
@@ -141,7 +141,9 @@ def test_key_stems_and_aliases(use_snapshot):
     assert t2019.find_column(["PersonenPerSoortUitkeringBijstand"]) == "PersonenPerSoortUitkeringBijstand_83"
     assert t2024.find_column(["PersonenPerSoortUitkeringBijstand"]) == "PersonenPerSoortUitkeringBijstand_94"
     # renamed stem: the alias finds the 2019 name
-    assert t2019.find_column(["GemiddeldeWOZWaardeVanWoningen", "GemiddeldeWoningwaarde"]) == "GemiddeldeWoningwaarde_35"
+    assert (
+        t2019.find_column(["GemiddeldeWOZWaardeVanWoningen", "GemiddeldeWoningwaarde"]) == "GemiddeldeWoningwaarde_35"
+    )
     # a stem that occurs twice: the topic group decides
     assert t2024.find_column(["Nederland"], group="Herkomstland") == "Nederland_17"
     assert t2024.find_column(["Nederland"], group="Geboren in Nederland") == "Nederland_20"
@@ -210,13 +212,16 @@ def test_unreachable_cbs_is_asked_once_per_run(cbs_server, empty_cache, monkeypa
     assert len(said) == 1 and "niet bereikbaar" in said[0] and "niet meer op" in said[0]
 
 
-@pytest.mark.parametrize("argv,needle", [
-    (["hoofdstuk", "Almere", "--jaar", "1999"], "Voor 1999 is er geen KWB-tabel beschikbaar"),
-    (["gemeenten", "--jaar", "2030"], "Voor 2030 is er geen KWB-tabel beschikbaar"),
-    (["hoofdstuk", "Almere", "-j", "0"], "moet 1 of meer zijn, niet 0"),
-    (["hoofdstuk", "Almere", "-j", "-3"], "moet 1 of meer zijn, niet -3"),
-    (["boek", "-j", "0"], "moet 1 of meer zijn, niet 0"),
-])
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["hoofdstuk", "Almere", "--jaar", "1999"], "Voor 1999 is er geen KWB-tabel beschikbaar"),
+        (["gemeenten", "--jaar", "2030"], "Voor 2030 is er geen KWB-tabel beschikbaar"),
+        (["hoofdstuk", "Almere", "-j", "0"], "moet 1 of meer zijn, niet 0"),
+        (["hoofdstuk", "Almere", "-j", "-3"], "moet 1 of meer zijn, niet -3"),
+        (["boek", "-j", "0"], "moet 1 of meer zijn, niet 0"),
+    ],
+)
 def test_bad_input_gets_a_dutch_message_and_exit_2(use_snapshot, tmp_path, monkeypatch, capsys, argv, needle):
     from samenspel import cli
 

@@ -59,7 +59,12 @@ def section_text(nb, name):
 
 def table_row(nb, label):
     for _, text in outputs(nb):
-        m = re.search(r'<th scope="row">' + re.escape(html.escape(label)) + r"(?:<br><small>[^<]*</small>)?</th>((?:<td[^>]*>.*?</td>){5})", text)
+        m = re.search(
+            r'<th scope="row">'
+            + re.escape(html.escape(label))
+            + r"(?:<br><small>[^<]*</small>)?</th>((?:<td[^>]*>.*?</td>){5})",
+            text,
+        )
         if m:
             return re.findall(r"<td[^>]*>(.*?)</td>", m.group(1))
     raise AssertionError(f"no row {label}")
@@ -84,8 +89,19 @@ def test_every_section_is_there_and_nothing_failed(chapter_dir):
     for code in ("GM0363", "GM0034", "GM0546", "GM0096"):
         nb = load(chapter_dir, code)
         heads = [s for s, _ in outputs(nb)]
-        for name in ("Wie", "In het kort", "Jeugd", "Wmo", "Participatie en inkomen", "Bevolking", "Wijken",
-                     "Samenhang", "Definities en bronnen", "Leren van anderen", "Vragen voor het gesprek"):
+        for name in (
+            "Wie",
+            "In het kort",
+            "Jeugd",
+            "Wmo",
+            "Participatie en inkomen",
+            "Bevolking",
+            "Wijken",
+            "Samenhang",
+            "Definities en bronnen",
+            "Leren van anderen",
+            "Vragen voor het gesprek",
+        ):
             assert name in heads, (code, name)
         assert not any(t.startswith("ERROR") for _, t in outputs(nb))
         # code is hidden and the injected parameters are removed from the page
@@ -119,16 +135,22 @@ def test_amsterdam_2019_figures_equal_raw_cells(chapter_dir, snapshot_dir):
         assert year == "2019"
     # computed indicator: bijstand per 1,000 inhabitants
     value = table_row(nb, "Bijstandsuitkeringen per 1.000 inwoners")[0]
-    raw = cell(snapshot_dir, KWB_2019, "GM0363", "PersonenPerSoortUitkeringBijstand") / cell(
-        snapshot_dir, KWB_2019, "GM0363", "AantalInwoners") * 1000
+    raw = (
+        cell(snapshot_dir, KWB_2019, "GM0363", "PersonenPerSoortUitkeringBijstand")
+        / cell(snapshot_dir, KWB_2019, "GM0363", "AantalInwoners")
+        * 1000
+    )
     assert value == nl(raw, 1)
 
 
 def test_suppressed_wijk_values_read_geen_gegevens(chapter_dir, snapshot_dir):
     nb = load(chapter_dir, "GM0363")
     wijken = section_text(nb, "Wijken")
-    suppressed = [r for code, r in rows(str(snapshot_dir / KWB_2019)).items()
-                  if code.startswith("WK0363") and r.get("PercentageJongerenMetJeugdzorg_88") is None]
+    suppressed = [
+        r
+        for code, r in rows(str(snapshot_dir / KWB_2019)).items()
+        if code.startswith("WK0363") and r.get("PercentageJongerenMetJeugdzorg_88") is None
+    ]
     assert suppressed
     assert "Jongeren met jeugdzorg per wijk in Amsterdam, 2019" in wijken
     assert "Geen gegevens voor:" in wijken
@@ -151,7 +173,11 @@ def test_small_municipality_chapter_uses_its_figures(chapter_dir, snapshot_dir):
     value, _, _, year, _ = table_row(nb, "Inwoners")
     assert value == nl(cell(snapshot_dir, KWB_2024, "GM0096", "AantalInwoners"), 0) and year == "2024"
     row = table_row(nb, "Kinderen tot 15 jaar")
-    raw = cell(snapshot_dir, KWB_2024, "GM0096", "k_0Tot15Jaar") / cell(snapshot_dir, KWB_2024, "GM0096", "AantalInwoners") * 100
+    raw = (
+        cell(snapshot_dir, KWB_2024, "GM0096", "k_0Tot15Jaar")
+        / cell(snapshot_dir, KWB_2024, "GM0096", "AantalInwoners")
+        * 100
+    )
     assert row[0] == nl(raw, 1, "%")
 
 
@@ -212,7 +238,13 @@ def test_unchanged_chapter_is_skipped_and_failure_writes_nothing(chapter_dir, mo
 
     with pytest.raises(SamenspelError):
         chapters.run_chapters(["Almere"], jobs=1, vergelijk_met=["Nergenshuizen"], progress=False)
-    assert sorted(p.name for p in chapter_dir.glob("*.ipynb")) == ["GM0014.ipynb", "GM0034.ipynb", "GM0096.ipynb", "GM0363.ipynb", "GM0546.ipynb"]
+    assert sorted(p.name for p in chapter_dir.glob("*.ipynb")) == [
+        "GM0014.ipynb",
+        "GM0034.ipynb",
+        "GM0096.ipynb",
+        "GM0363.ipynb",
+        "GM0546.ipynb",
+    ]
     assert not list(chapter_dir.glob(".*"))  # no temporary files left
 
 
@@ -235,6 +267,7 @@ def test_a_failing_chapter_is_listed_and_writes_nothing(chapter_dir):
 
 
 # --------------------------------------------------------------------------- truth rules
+
 
 def _raw_rate(snapshot_dir, table, code, stem, base_stem="AantalInwoners"):
     return cell(snapshot_dir, table, code, stem), cell(snapshot_dir, table, code, base_stem)
@@ -268,7 +301,10 @@ def test_a_jump_in_almere_wmo_is_marked(chapter_dir, snapshot_dir):
     before = cell(snapshot_dir, "85318NED", "GM0034", "WmoClientenRelatief")
     after = cell(snapshot_dir, "85618NED", "GM0034", "WmoClientenRelatief")
     assert after / before - 1 < -0.2
-    assert f"Tussen 2022 en 2023 daalde het cijfer van Almere van {nl(before, 0)} per 1.000 inwoners naar {nl(after, 0)}" in wmo
+    assert (
+        f"Tussen 2022 en 2023 daalde het cijfer van Almere van {nl(before, 0)} per 1.000 inwoners naar {nl(after, 0)}"
+        in wmo
+    )
     assert "sprong in de reeks" in wmo and "registratie of definitie" in wmo
     vragen = section_text(nb, "Vragen voor het gesprek")
     assert "tussen 2022 en 2023" in vragen
@@ -321,6 +357,7 @@ def test_same_area_years_follow_cbs_indelingswijziging():
 
 # --------------------------------------------------------------------------- the council's goals
 
+
 @pytest.fixture(scope="module")
 def goals_chapter(tmp_path_factory, snapshot_dir):
     """Almere's chapter with a goals file (tests/fixtures/doelen/geldig/almere.yml: made-up
@@ -353,7 +390,10 @@ def test_goals_are_shown_with_value_target_year_and_verdict(goals_chapter, snaps
     inw = cell(snapshot_dir, KWB_2024, "GM0034", "AantalInwoners")
     assert "Bijstandsuitkeringen per 1.000 inwoners</strong>: " in doelen
     assert f"Nu {nl(bij / inw * 1000, 1)} per 1.000 inwoners (2024); doel: 20,0 per 1.000 inwoners in 2027." in doelen
-    assert re.search(r"Bijstandsuitkeringen per 1.000 inwoners</strong>: <span[^>]*>(op koers|niet op koers|niet te beoordelen)<", doelen)
+    assert re.search(
+        r"Bijstandsuitkeringen per 1.000 inwoners</strong>: <span[^>]*>(op koers|niet op koers|niet te beoordelen)<",
+        doelen,
+    )
     # an own figure is labelled as such, with its source
     assert "Wachttijd Wmo-melding tot besluit" in doelen and "Nu 8,0 weken (2024); doel: 6,0 weken in 2026." in doelen
     assert "Eigen cijfer van de gemeente (niet van het CBS)" in doelen and "Jaarverslag Wmo 2024" in doelen
@@ -364,7 +404,10 @@ def test_goals_are_named_in_het_kort_and_the_questions(goals_chapter):
     nb, _ = goals_chapter
     kort = section_text(nb, "In het kort")
     assert "De doelen van de raad:" in kort
-    assert re.search(r"\*\*Bijstandsuitkeringen per 1.000 inwoners\*\*: de raad wil 20,0 per 1.000 inwoners in 2027; nu [\d,]+ per 1.000 inwoners \(2024\): (op koers|niet op koers|niet te beoordelen)\.", kort)
+    assert re.search(
+        r"\*\*Bijstandsuitkeringen per 1.000 inwoners\*\*: de raad wil 20,0 per 1.000 inwoners in 2027; nu [\d,]+ per 1.000 inwoners \(2024\): (op koers|niet op koers|niet te beoordelen)\.",
+        kort,
+    )
     vragen = section_text(nb, "Vragen voor het gesprek")
     assert "De raad wil voor" in vragen or "Het doel voor" in vragen
 
@@ -379,8 +422,11 @@ def test_a_malformed_goals_file_stops_the_chapter_and_writes_nothing(tmp_path, s
 
     doelen = tmp_path / "doelen"
     doelen.mkdir()
-    (doelen / "GM0034.yml").write_text("gemeente: GM0034\nvastgesteld_door: raad\nbron: {titel: X, jaar: 2025}\n"
-                                       "doelen:\n  - indicator: bijstand_per_100\n    streefwaarde: 20\n", "utf-8")
+    (doelen / "GM0034.yml").write_text(
+        "gemeente: GM0034\nvastgesteld_door: raad\nbron: {titel: X, jaar: 2025}\n"
+        "doelen:\n  - indicator: bijstand_per_100\n    streefwaarde: 20\n",
+        "utf-8",
+    )
     monkeypatch.setenv("SAMENSPEL_SNAPSHOT", str(snapshot_dir))
     monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
     monkeypatch.setenv("SAMENSPEL_DOELEN_DIR", str(doelen))

@@ -65,8 +65,7 @@ def test_indexed_trend_and_jumps_equal_the_filtered_computation(data):
             old = _old_wide(vals, code, members)
             new = idx.wide[idx.wide.index.isin([code, compare.NATIONAL, *members])]
             new = new.dropna(how="all").dropna(axis=1, how="all")
-            pd.testing.assert_frame_equal(new, old, check_names=False, check_index_type=False,
-                                          check_column_type=False)
+            pd.testing.assert_frame_equal(new, old, check_names=False, check_index_type=False, check_column_type=False)
             assert compare.jumps(idx, code, members) == compare.jumps(vals, code, members)
             checked += 1
     assert checked > 100
@@ -79,8 +78,19 @@ def test_indexed_comparison_equals_the_plain_frame_one(data):
             vals = vals[vals["niveau"] == "gemeente"]
             a = compare.compare(ind, code, members, compare.IndicatorValues(vals), year)
             b = compare.compare(ind, code, members, vals, year)
-            for f in ("year", "value", "peer_median", "peer_count", "national", "rank", "ranked_of", "score",
-                      "reason", "table", "status"):
+            for f in (
+                "year",
+                "value",
+                "peer_median",
+                "peer_count",
+                "national",
+                "rank",
+                "ranked_of",
+                "score",
+                "reason",
+                "table",
+                "status",
+            ):
                 assert getattr(a, f) == getattr(b, f), (code, ind.id, f)
             pd.testing.assert_frame_equal(a.peers, b.peers)
             # the value in the trend is the municipality's own source row

@@ -12,8 +12,9 @@ def series(values: dict) -> pd.DataFrame:
 
 
 def judge(goal, values, start=None, reason=None):
-    return verdicts.judge(goal, series(values), start, label="X", unit="per 1.000 inwoners", decimals=1,
-                          break_reason=reason)
+    return verdicts.judge(
+        goal, series(values), start, label="X", unit="per 1.000 inwoners", decimals=1, break_reason=reason
+    )
 
 
 FALLING = {2021: 30.0, 2022: 28.0, 2023: 26.0, 2024: 24.0}
@@ -63,8 +64,9 @@ def test_change_from_a_baseline():
 
 def test_too_few_comparable_years_or_a_break():
     assert judge(Goal("x", streefwaarde=20, jaar=2027), {2023: 26.0, 2024: 24.0})[0] == verdicts.UNKNOWN
-    verdict, reason, *_ = judge(Goal("x", streefwaarde=20, jaar=2027), FALLING, start=2023,
-                                reason="de reeks breekt in 2023 (herindeling)")
+    verdict, reason, *_ = judge(
+        Goal("x", streefwaarde=20, jaar=2027), FALLING, start=2023, reason="de reeks breekt in 2023 (herindeling)"
+    )
     assert verdict == verdicts.UNKNOWN and "herindeling" in reason
     assert judge(Goal("x", streefwaarde=20, jaar=2027), {})[0] == verdicts.UNKNOWN
 
@@ -79,4 +81,6 @@ def test_target_texts():
 def test_change_texts_name_the_unit_once():
     goal = Goal("x", verandering=(2018, -200.0), jaar=2026)
     assert verdicts.target_text(goal, "aantal", 0, None) == "een afname met 200 sinds 2018 in 2026"
-    assert verdicts.target_text(goal, "weken", 0, 265.0) == "een afname met 200 weken sinds 2018 (tot 265 weken) in 2026"
+    assert (
+        verdicts.target_text(goal, "weken", 0, 265.0) == "een afname met 200 weken sinds 2018 (tot 265 weken) in 2026"
+    )

@@ -99,9 +99,16 @@ def test_valid_fixtures_pass_and_load_into_the_model(known, doelen):
     almere = goals.load(doelen / "GM0034.yml", known)
     assert almere.gemeente == "GM0034"  # written as 'Almere', normalised to the code
     assert almere.vastgesteld_door == "raad"
-    assert almere.bron == goals.Document("Programmabegroting 2026", 2025, "2025-11-06", "https://www.voorbeeld.nl/begroting-2026")
+    assert almere.bron == goals.Document(
+        "Programmabegroting 2026", 2025, "2025-11-06", "https://www.voorbeeld.nl/begroting-2026"
+    )
     bijstand, jeugd, wmo, wachttijd, langdurig = almere.doelen
-    assert (bijstand.indicator, bijstand.streefwaarde, bijstand.jaar, bijstand.richting) == ("bijstand_per_1000", 20.0, 2027, "lager")
+    assert (bijstand.indicator, bijstand.streefwaarde, bijstand.jaar, bijstand.richting) == (
+        "bijstand_per_1000",
+        20.0,
+        2027,
+        "lager",
+    )
     assert jeugd.grens == ("onder", 12.0) and jeugd.streefwaarde is None
     assert (wmo.richting, wmo.marge, wmo.jaar) == ("gelijk", 2.0, None)
     assert wachttijd.is_own and wachttijd.waarden == {2023: 9.5, 2024: 8.0}
@@ -136,10 +143,18 @@ def test_load_refuses_a_malformed_file_with_the_checks_message(known, doelen):
 # (fixture, field, a piece of the message). None: the file as a whole.
 INVALID_CASES = [
     ("onbekende-gemeente.yml", "gemeente", "onbekende gemeente 'Almeer'; verwacht"),
-    ("opgeheven-gemeente.yml", "gemeente", "Haren bestaat niet meer: zij is op 01-01-2019 opgegaan in Groningen (GM0014)"),
+    (
+        "opgeheven-gemeente.yml",
+        "gemeente",
+        "Haren bestaat niet meer: zij is op 01-01-2019 opgegaan in Groningen (GM0014)",
+    ),
     ("verkeerde-bestandsnaam.yml", None, "verwacht 'GM0034.yml'"),
     ("onbekende-indicator.yml", "doelen[1].indicator", "Bedoelde u 'bijstand_per_1000'"),
-    ("verkeerde-eenheid.yml", "doelen[1].eenheid", "is niet die van de CBS-indicator 'bijstand_per_1000' (per 1.000 inwoners)"),
+    (
+        "verkeerde-eenheid.yml",
+        "doelen[1].eenheid",
+        "is niet die van de CBS-indicator 'bijstand_per_1000' (per 1.000 inwoners)",
+    ),
     ("doeljaar-voor-document.yml", "doelen[1].jaar", "ligt vóór het jaar van het document (2025"),
     ("geen-doel.yml", "doelen[1]", "dit doel zegt niet wat de gemeente wil bereiken"),
     ("onbekende-richting.yml", "doelen[1].richting", "verwacht een van: 'lager', 'hoger', 'gelijk'"),
@@ -155,7 +170,11 @@ INVALID_CASES = [
     ("eigen-zonder-eenheid.yml", "doelen[1].eenheid", "verplicht omdat indicator is 'eigen'"),
     ("eigen-velden-bij-cbs-indicator.yml", "doelen[1].waarden", "hoort alleen bij een eigen cijfer"),
     ("eigen-cijfer-twee-eenheden.yml", "doelen[2].eenheid", "verwacht overal dezelfde eenheid"),
-    ("geen-getal.yml", "doelen[1].waarden.2023", "verwacht een getal, gevonden: tekst ('9,5'). Schrijf een getal met een punt"),
+    (
+        "geen-getal.yml",
+        "doelen[1].waarden.2023",
+        "verwacht een getal, gevonden: tekst ('9,5'). Schrijf een getal met een punt",
+    ),
     ("streefwaarde-met-procent.yml", "doelen[1].streefwaarde", "zonder procentteken: 10"),
     ("dubbel-doel.yml", "doelen[2]", "dit doel staat er twee keer: doelen[1] heeft dezelfde indicator"),
     ("dubbel-veld.yml", "streefwaarde", "dit veld staat er twee keer"),
@@ -237,7 +256,9 @@ def test_an_empty_municipality_list_is_an_error_not_an_unknown_gemeente(doelen):
 
 def test_a_missing_file_is_a_problem(known, doelen):
     problems = check([doelen / "GM0034.yml"], known, doelen)
-    assert [p.message for p in problems] == ["bestand niet gevonden; verwacht een bestaand doelenbestand (doelen/GMxxxx.yml)."]
+    assert [p.message for p in problems] == [
+        "bestand niet gevonden; verwacht een bestaand doelenbestand (doelen/GMxxxx.yml)."
+    ]
 
 
 # --------------------------------------------------------------------------- the command
@@ -346,7 +367,12 @@ def test_almere_template_is_refused_until_filled_in_then_accepted(use_snapshot, 
     assert capsys.readouterr().out.strip() == "1 doelenbestand gecontroleerd, geen problemen."
     loaded = goals.load_for("GM0034", known=data["known"])
     bijstand, own = loaded.doelen
-    assert (bijstand.indicator, bijstand.streefwaarde, bijstand.jaar, bijstand.richting) == ("bijstand_per_1000", 20.0, 2027, "lager")
+    assert (bijstand.indicator, bijstand.streefwaarde, bijstand.jaar, bijstand.richting) == (
+        "bijstand_per_1000",
+        20.0,
+        2027,
+        "lager",
+    )
     assert own.is_own and own.naam == "Wachttijd Wmo-melding tot besluit" and own.waarden == {2023: 9.5, 2024: 8.0}
     assert loaded.bron.titel == "Programmabegroting 2026" and loaded.bron.jaar == 2025
 
@@ -502,7 +528,11 @@ def test_real_goals_beverwijk_and_etten_leur(known):
     beverwijk = goals.load_for("GM0375", known=known)
     assert beverwijk.bron.titel.startswith("Begroting 2020") and beverwijk.vastgesteld_door == "raad"
     jeugdhulp = next(g for g in beverwijk.doelen if g.naam == "Jongeren met jeugdhulp")
-    assert (jeugdhulp.eenheid, jeugdhulp.waarden, jeugdhulp.streefwaarde) == ("% van de jongeren tot 18 jaar", {2017: 7.9, 2018: 10.0}, 10.0)
+    assert (jeugdhulp.eenheid, jeugdhulp.waarden, jeugdhulp.streefwaarde) == (
+        "% van de jongeren tot 18 jaar",
+        {2017: 7.9, 2018: 10.0},
+        10.0,
+    )
     # The bijstand row is left out: the budget gives no unit for it.
     assert not any("bijstand" in g.naam.lower() for g in beverwijk.doelen)
     etten_leur = goals.load_for("GM0777", known=known)

@@ -34,9 +34,14 @@ def test_download_then_chapter_from_the_cache(live, snapshot_dir):
     assert sum("85984NED/TypedDataSet" in r for r in server.requests) == -(-rows // 5000)
     assert not any(r.startswith("/ODataFeed/odata/85984NED/UntypedDataSet") for r in server.requests)
     nb = json.loads((tmp / "gemeenten" / "GM0034.ipynb").read_text("utf-8"))
-    html = "\n".join("".join(o.get("data", {}).get("text/html", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
-                     for c in nb["cells"] for o in c.get("outputs", []))
-    assert "ERROR" not in html and not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
+    html = "\n".join(
+        "".join(o.get("data", {}).get("text/html", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+    )
+    assert "ERROR" not in html and not any(
+        o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", [])
+    )
     jeugd = cell(snapshot_dir, "85984NED", "GM0034", "PercentageJongerenMetJeugdzorg")
     shown = f"{jeugd:.1f}%".replace(".", ",")
     assert re.search(rf"<td[^>]*>{re.escape(shown)}</td>", html), shown

@@ -125,7 +125,8 @@ def test_a_folder_that_is_no_snapshot_is_refused(tmp_path, capsys):
 
 
 def test_the_command_builds_and_an_interrupted_build_keeps_the_old_snapshot(
-        snapshot_dir, tmp_path, monkeypatch, capsys):
+    snapshot_dir, tmp_path, monkeypatch, capsys
+):
     from samenspel import cli
 
     target = tmp_path / "momentopname"

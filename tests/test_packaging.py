@@ -31,15 +31,20 @@ def test_the_version_comes_from_the_package():
 
 
 def test_requirements_pin_exactly_the_dependencies_within_their_ranges():
-    ranges = {canonicalize_name(r.name): r for r in map(
-        Requirement, PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"]["test"])}
+    ranges = {
+        canonicalize_name(r.name): r
+        for r in map(
+            Requirement, PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"]["test"]
+        )
+    }
     pins = {canonicalize_name(r.name): r for r in _requirements_txt()}
     assert sorted(pins) == sorted(ranges), "requirements.txt and pyproject.toml name different packages"
     for name, pin in pins.items():
         spec = list(pin.specifier)
         assert len(spec) == 1 and spec[0].operator == "==", f"{name}: requirements.txt pins one version"
-        assert ranges[name].specifier.contains(spec[0].version, prereleases=True), \
+        assert ranges[name].specifier.contains(spec[0].version, prereleases=True), (
             f"{name}=={spec[0].version} is outside pyproject.toml's {ranges[name].specifier}"
+        )
 
 
 def test_the_console_script_is_the_cli():
@@ -60,9 +65,18 @@ def _shared():
 
 def test_the_repository_folders_are_shipped_and_local_files_are_not():
     shared = _shared()
-    for rel in ("data/tables.yml", "data/indicators.yml", "data/herindelingen.yml", "data/momentopname/MANIFEST.json",
-                "data/momentopname/85984NED/TypedDataSet.json.gz", "notebooks/gemeente.ipynb", "book/intro.md",
-                "_config.yml", "_toc.yml", "casestudies/README.md"):
+    for rel in (
+        "data/tables.yml",
+        "data/indicators.yml",
+        "data/herindelingen.yml",
+        "data/momentopname/MANIFEST.json",
+        "data/momentopname/85984NED/TypedDataSet.json.gz",
+        "notebooks/gemeente.ipynb",
+        "book/intro.md",
+        "_config.yml",
+        "_toc.yml",
+        "casestudies/README.md",
+    ):
         assert rel in shared, rel
     assert not any(r.startswith(("data/cbs/", "book/generated/", "_build/")) or "__pycache__" in r for r in shared)
     assert "_static/plotly.min.js" not in shared
@@ -92,8 +106,9 @@ def test_an_installed_package_reads_its_own_copy_not_the_working_directory(tmp_p
     run = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "meegeleverde CBS-momentopname" in run.stdout
-    run = subprocess.run([sys.executable, "-m", "samenspel", "casestudies"], cwd=elsewhere, env=env,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "samenspel", "casestudies"], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
     assert run.returncode == 0 and "geen problemen" in run.stdout, run.stdout + run.stderr
 
 
@@ -103,7 +118,7 @@ def test_the_pages_workflow_rebuilds_weekly_only_when_cbs_has_something_new():
     steps = flow["jobs"]["build"]["steps"]
     decide = next(s for s in steps if s.get("id") == "decide")
     assert "samenspel actueel --vorige" in decide["run"]
-    after = steps[steps.index(decide) + 1:]
+    after = steps[steps.index(decide) + 1 :]
     assert all(s.get("if") == "steps.decide.outputs.build == 'true'" for s in after)
     assert any("actueel --schrijf _build/html/gegevens.json" in s.get("run", "") for s in after)
     assert flow["jobs"]["deploy"]["if"] == "needs.build.outputs.build == 'true'"

@@ -19,23 +19,34 @@ def test_lookup_forgives_case_spaces_and_code_forms(use_snapshot, query):
     assert lookup(query).code == "GM0034"
 
 
-@pytest.mark.parametrize("query,code", [
-    ("'s-Hertogenbosch", "GM0796"), ("Den Bosch", "GM0796"), ("s-hertogenbosch", "GM0796"),
-    ("Den Haag", "GM0518"), ("'s-Gravenhage", "GM0518"),
-    ("Súdwest-Fryslân", "GM1900"), ("sudwest fryslan", "GM1900"),
-    ("Bergen (NH.)", "GM0373"), ("Leiden", "GM0546"),
-])
+@pytest.mark.parametrize(
+    "query,code",
+    [
+        ("'s-Hertogenbosch", "GM0796"),
+        ("Den Bosch", "GM0796"),
+        ("s-hertogenbosch", "GM0796"),
+        ("Den Haag", "GM0518"),
+        ("'s-Gravenhage", "GM0518"),
+        ("Súdwest-Fryslân", "GM1900"),
+        ("sudwest fryslan", "GM1900"),
+        ("Bergen (NH.)", "GM0373"),
+        ("Leiden", "GM0546"),
+    ],
+)
 def test_lookup_names_and_aliases(use_snapshot, query, code):
     assert lookup(query).code == code
 
 
-@pytest.mark.parametrize("query,successor,year", [
-    ("Appingedam", "Eemsdelta", "01-01-2021"),
-    ("Delfzijl", "Eemsdelta", "01-01-2021"),
-    ("Loppersum", "Eemsdelta", "01-01-2021"),
-    ("Weesp", "Amsterdam", "24-03-2022"),
-    ("GM0457", "Amsterdam", "24-03-2022"),
-])
+@pytest.mark.parametrize(
+    "query,successor,year",
+    [
+        ("Appingedam", "Eemsdelta", "01-01-2021"),
+        ("Delfzijl", "Eemsdelta", "01-01-2021"),
+        ("Loppersum", "Eemsdelta", "01-01-2021"),
+        ("Weesp", "Amsterdam", "24-03-2022"),
+        ("GM0457", "Amsterdam", "24-03-2022"),
+    ],
+)
 def test_dissolved_municipality_names_its_successor(use_snapshot, query, successor, year):
     with pytest.raises(regions.DissolvedMunicipality) as info:
         lookup(query)
@@ -61,7 +72,14 @@ def test_unknown_municipality_suggests_up_to_three(use_snapshot):
 def test_municipality_counts_per_year(use_snapshot):
     # the official counts on 1 January; the list for year X also names those dissolved on 1-1-X
     assert [len(regions.municipalities(y)) for y in (2019, 2020, 2021, 2022, 2023, 2024, 2025)] == [
-        355, 355, 352, 345, 342, 342, 342]
+        355,
+        355,
+        352,
+        345,
+        342,
+        342,
+        342,
+    ]
 
 
 def test_municipality_record_from_raw_cells(use_snapshot, snapshot_dir):
@@ -86,13 +104,22 @@ def test_inhabitants_fall_back_to_nearest_year_and_say_so(use_snapshot, snapshot
     assert frame.loc["GM0034", "inwoners"] == cell(snapshot_dir, "86165NED", "GM0034", "AantalInwoners")
 
 
-@pytest.mark.parametrize("oad,klass", [(3000, 1), (2500, 1), (2499, 2), (1500, 2), (1200, 3), (999, 4), (500, 4), (499, 5), (None, None)])
+@pytest.mark.parametrize(
+    "oad,klass", [(3000, 1), (2500, 1), (2499, 2), (1500, 2), (1200, 3), (999, 4), (500, 4), (499, 5), (None, None)]
+)
 def test_urbanity_from_density_uses_cbs_bounds(oad, klass):
     assert regions.urbanity_from_density(oad) == klass
 
 
-@pytest.mark.parametrize("inw,label", [(4999, "minder dan 5.000 inwoners"), (5000, "5.000 tot 10.000 inwoners"),
-                                       (249_999, "150.000 tot 250.000 inwoners"), (900_000, "250.000 inwoners of meer")])
+@pytest.mark.parametrize(
+    "inw,label",
+    [
+        (4999, "minder dan 5.000 inwoners"),
+        (5000, "5.000 tot 10.000 inwoners"),
+        (249_999, "150.000 tot 250.000 inwoners"),
+        (900_000, "250.000 inwoners of meer"),
+    ],
+)
 def test_size_classes(inw, label):
     assert regions.size_class(inw) == label
 
@@ -111,7 +138,9 @@ def test_merger_list_matches_cbs_municipality_list(use_snapshot, snapshot_dir):
         assert merger["datum"] == ended[code], code
         for successor in merger["opvolgers"]:
             # every successor exists on the day of the merger
-            assert any(b <= merger["datum"] and (not e or e > merger["datum"]) for b, e in valid_codes[successor]), successor
+            assert any(b <= merger["datum"] and (not e or e > merger["datum"]) for b, e in valid_codes[successor]), (
+                successor
+            )
 
 
 def test_known_municipalities_include_dissolved_ones(use_snapshot):

@@ -28,12 +28,33 @@ def test_a_stopped_batch_leaves_nothing_behind(tmp_path, snapshot_dir, how):
     chapters = tmp_path / "gemeenten"
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    env = dict(os.environ, SAMENSPEL_SNAPSHOT=str(snapshot_dir), SAMENSPEL_CHAPTER_DIR=str(chapters),
-               SAMENSPEL_CACHE=str(tmp_path / "cache"), TMPDIR=str(tmp))
+    env = dict(
+        os.environ,
+        SAMENSPEL_SNAPSHOT=str(snapshot_dir),
+        SAMENSPEL_CHAPTER_DIR=str(chapters),
+        SAMENSPEL_CACHE=str(tmp_path / "cache"),
+        TMPDIR=str(tmp),
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "samenspel", "hoofdstuk", "Almere", "Leiden", "Amsterdam", "Groningen",
-         "Utrecht", "Zwolle", "-j", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "samenspel",
+            "hoofdstuk",
+            "Almere",
+            "Leiden",
+            "Amsterdam",
+            "Groningen",
+            "Utrecht",
+            "Zwolle",
+            "-j",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         started = _wait_for(lambda: any(chapters.glob(".GM*.ipynb")), 120)
@@ -50,7 +71,9 @@ def test_a_stopped_batch_leaves_nothing_behind(tmp_path, snapshot_dir, how):
     assert proc.returncode != 0
     # workers and kernels have ended: nothing of theirs is left
     assert _wait_for(lambda: not list(chapters.glob(".GM*")) and not list(tmp.glob("samenspel-kernel-*")), 20), (
-        list(chapters.iterdir()), list(tmp.iterdir()))
+        list(chapters.iterdir()),
+        list(tmp.iterdir()),
+    )
 
 
 def test_a_later_run_removes_leftovers_of_a_killed_one(tmp_path, monkeypatch):

@@ -12,10 +12,18 @@ from samenspel.chapter import charts
 from samenspel.data.indicators import Indicator, Source
 
 
-@pytest.mark.parametrize("value,decimals,text", [
-    (1234.5, 1, "1.234,5"), (12.345, 1, "12,3"), (1234567, 0, "1.234.567"), (0, 0, "0"),
-    (None, 1, "geen gegevens"), (float("nan"), 1, "geen gegevens"), (-3.25, 2, "-3,25"),
-])
+@pytest.mark.parametrize(
+    "value,decimals,text",
+    [
+        (1234.5, 1, "1.234,5"),
+        (12.345, 1, "12,3"),
+        (1234567, 0, "1.234.567"),
+        (0, 0, "0"),
+        (None, 1, "geen gegevens"),
+        (float("nan"), 1, "geen gegevens"),
+        (-3.25, 2, "-3,25"),
+    ],
+)
 def test_dutch_numbers(value, decimals, text):
     assert fmt.number(value, decimals) == text
 
@@ -30,26 +38,48 @@ def test_values_with_units():
 
 def _ind(id="x", unit="%", theme="wmo", decimals=1, role=None):
     role = role or ("context" if theme == "bevolking" else "sturing")
-    return Indicator(id=id, label=id.upper(), theme=theme, unit=unit, compute="cbs", decimals=decimals,
-                     column=Source(("X",)), role=role,
-                     question="Wat vindt de raad daarvan?" if role == "sturing" else None)
+    return Indicator(
+        id=id,
+        label=id.upper(),
+        theme=theme,
+        unit=unit,
+        compute="cbs",
+        decimals=decimals,
+        column=Source(("X",)),
+        role=role,
+        question="Wat vindt de raad daarvan?" if role == "sturing" else None,
+    )
 
 
 def _values(ind_id, data):
     rows = []
     for year, per_code in data.items():
         for code, v in per_code.items():
-            rows.append({"indicator": ind_id, "code": code, "naam": code, "niveau": "land" if code == "NL00" else "gemeente",
-                         "jaar": year, "waarde": v, "tabel": "T", "kolommen": "X_1", "status": "definitief"})
+            rows.append(
+                {
+                    "indicator": ind_id,
+                    "code": code,
+                    "naam": code,
+                    "niveau": "land" if code == "NL00" else "gemeente",
+                    "jaar": year,
+                    "waarde": v,
+                    "tabel": "T",
+                    "kolommen": "X_1",
+                    "status": "definitief",
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def test_compare_uses_latest_year_with_a_value_and_same_year_for_peers():
     ind = _ind()
-    vals = _values("x", {
-        2023: {"A": 10.0, "B": 1.0, "C": 2.0, "D": 3.0, "NL00": 5.0},
-        2024: {"A": np.nan, "B": 100.0, "C": 200.0, "D": 300.0, "NL00": 50.0},
-    })
+    vals = _values(
+        "x",
+        {
+            2023: {"A": 10.0, "B": 1.0, "C": 2.0, "D": 3.0, "NL00": 5.0},
+            2024: {"A": np.nan, "B": 100.0, "C": 200.0, "D": 300.0, "NL00": 50.0},
+        },
+    )
     c = compare.compare(ind, "A", ["B", "C", "D"], vals, 2024)
     assert c.year == 2023 and c.value == 10.0
     assert c.peer_median == 2.0 and c.national == 5.0  # same year as the municipality
@@ -95,11 +125,14 @@ def test_coherence_states_correlation_in_words():
 
 
 def test_twins_pick_nearest_and_explain_features():
-    prof = pd.DataFrame({
-        "log_inwoners": [5.0, 5.1, 4.0, 5.05, 3.0],
-        "stedelijkheid": [np.nan] * 5,  # unknown everywhere: left out
-        "aandeel_65_plus": [20, 21, 30, 19, 25],
-    }, index=pd.Index(["A", "B", "C", "D", "E"], name="code"))
+    prof = pd.DataFrame(
+        {
+            "log_inwoners": [5.0, 5.1, 4.0, 5.05, 3.0],
+            "stedelijkheid": [np.nan] * 5,  # unknown everywhere: left out
+            "aandeel_65_plus": [20, 21, 30, 19, 25],
+        },
+        index=pd.Index(["A", "B", "C", "D", "E"], name="code"),
+    )
     group = peers.twins("A", prof, size=2)
     assert set(group.members) == {"B", "D"}
     assert "stedelijkheid" in group.left_out
@@ -136,8 +169,9 @@ def test_position_chart_house_style_and_text_alternative():
 
 def test_findings_put_sturing_before_context():
     comps = []
-    for i, (theme, own) in enumerate([("bevolking", 40.0), ("bevolking", 38.0), ("bevolking", 36.0),
-                                      ("wmo", 26.0), ("jeugd", 15.0)]):
+    for i, (theme, own) in enumerate(
+        [("bevolking", 40.0), ("bevolking", 38.0), ("bevolking", 36.0), ("wmo", 26.0), ("jeugd", 15.0)]
+    ):
         ind = _ind(id=f"i{i}", theme=theme)
         vals = _values(ind.id, {2024: {"A": own, "B": 18.0, "C": 20.0, "D": 22.0, "NL00": 20.0}})
         comps.append(compare.compare(ind, "A", ["B", "C", "D"], vals, 2024))
@@ -244,10 +278,15 @@ def test_trend_chart_splits_the_line_at_a_herindeling_and_marks_a_jump():
 
 
 def test_twins_explanation_gives_the_true_reason():
-    prof = pd.DataFrame({
-        "log_inwoners": np.linspace(3, 5, 12), "stedelijkheid": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2],
-        "log_dichtheid": np.linspace(2, 4, 12), "aandeel_0_15": [np.nan] * 12,
-    }, index=[f"GM{i:04d}" for i in range(12)])
+    prof = pd.DataFrame(
+        {
+            "log_inwoners": np.linspace(3, 5, 12),
+            "stedelijkheid": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2],
+            "log_dichtheid": np.linspace(2, 4, 12),
+            "aandeel_0_15": [np.nan] * 12,
+        },
+        index=[f"GM{i:04d}" for i in range(12)],
+    )
     group = peers.twins("GM0000", prof, size=3, year=2024)
     assert "bevolkingsdichtheid telt niet mee, omdat de stedelijkheid al meet" in group.explanation
     assert "voor deze gemeente ontbreekt: aandeel kinderen tot 15 jaar" in group.explanation

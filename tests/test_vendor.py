@@ -89,16 +89,29 @@ def _publish(url, served, files, integrity_of=None):
     digest = hashlib.sha512(integrity_of if integrity_of is not None else tarball).digest()
     name = "plotly.js-basic-dist-min"
     served[f"/-/{name}-9.9.9.tgz"] = tarball
-    served[f"/{name}/9.9.9"] = json.dumps({"version": "9.9.9", "dist": {
-        "tarball": f"{url}/-/{name}-9.9.9.tgz",
-        "integrity": "sha512-" + base64.b64encode(digest).decode()}}).encode()
+    served[f"/{name}/9.9.9"] = json.dumps(
+        {
+            "version": "9.9.9",
+            "dist": {
+                "tarball": f"{url}/-/{name}-9.9.9.tgz",
+                "integrity": "sha512-" + base64.b64encode(digest).decode(),
+            },
+        }
+    ).encode()
 
 
 def test_refresh_writes_the_bundle_licence_and_its_source(registry, tmp_path):
     url, served = registry
     bundle = b"/* plotly.js basic */ window.Plotly = {};"
-    _publish(url, served, {"package/plotly-basic.min.js": bundle, "package/LICENSE": b"The MIT License",
-                           "package/README.md": b"not vendored"})
+    _publish(
+        url,
+        served,
+        {
+            "package/plotly-basic.min.js": bundle,
+            "package/LICENSE": b"The MIT License",
+            "package/README.md": b"not vendored",
+        },
+    )
     source = _script().refresh("9.9.9", url, tmp_path)
     assert (tmp_path / "plotly-basic.min.js").read_bytes() == bundle
     assert sorted(p.name for p in tmp_path.iterdir()) == ["BRON.json", "LICENSE", "plotly-basic.min.js"]
@@ -117,7 +130,9 @@ def test_refresh_changes_nothing_on_a_bad_download(registry, tmp_path, problem):
     (tmp_path / "plotly-basic.min.js").write_bytes(b"old")
     with pytest.raises(SamenspelError) as err:
         _script().refresh("1.0.0" if problem == "unknown version" else "9.9.9", url, tmp_path)
-    assert {"checksum": "controlesom", "missing licence": "LICENSE", "unknown version": "404"}[problem] in str(err.value)
+    assert {"checksum": "controlesom", "missing licence": "LICENSE", "unknown version": "404"}[problem] in str(
+        err.value
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["plotly-basic.min.js"]
     assert (tmp_path / "plotly-basic.min.js").read_bytes() == b"old"
 

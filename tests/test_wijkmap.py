@@ -14,7 +14,9 @@ from samenspel.chapter import wijkmap
 from samenspel.data.indicators import SMALL_BASE
 from tests.rawcbs import cell
 
-SHARED_GEO = Path(__file__).resolve().parents[2] / "shared" / "data" / "cbs" / "geo" / "wijk_2024_gegeneraliseerd.geojson"
+SHARED_GEO = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "cbs" / "geo" / "wijk_2024_gegeneraliseerd.geojson"
+)
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -142,7 +144,8 @@ def test_a_municipality_without_boundaries_has_no_map_and_says_so(almere):
     frame = w.frame.assign(code=w.frame["code"].str.replace("WK0034", "WK9999"))
     other = type(w)(w.indicator, w.year, w.table, frame, w.municipal_value)
     assert wijkmap.wijk_map(other, almere.name, "GM9999") is None
-    text = render.text("wijken_intro.md", ch=almere, maps=[(other, None)], has_geometry=False, without=[],
-                       geometry_year=2024)
+    text = render.text(
+        "wijken_intro.md", ch=almere, maps=[(other, None)], has_geometry=False, without=[], geometry_year=2024
+    )
     assert "geen kaart" in text
     assert pd.notna(w.frame["waarde"]).any()

@@ -111,8 +111,9 @@ def indexed(values) -> IndicatorValues:
     return values if isinstance(values, IndicatorValues) else IndicatorValues(values)
 
 
-def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFrame, year: int,
-            breaks: list | None = None) -> Comparison:
+def compare(
+    ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFrame, year: int, breaks: list | None = None
+) -> Comparison:
     """Compare one indicator. `values` holds this indicator's rows (all years, gemeente + land);
     `breaks` are the municipality's herindelingen (regions.Merger). `values` may be an
     IndicatorValues (indexed once, reused across municipalities) or a plain frame."""
@@ -123,8 +124,22 @@ def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFra
     own = mine[mine["waarde"].notna()]
     if own.empty:
         small = "reden" in mine and (mine["reden"] == SMALL_BASE).any()
-        return Comparison(ind, None, None, None, 0, None, None, 0, None, None, None,
-                          group_size=len(peer_codes), reason=SMALL_BASE if small else None, breaks=breaks)
+        return Comparison(
+            ind,
+            None,
+            None,
+            None,
+            0,
+            None,
+            None,
+            0,
+            None,
+            None,
+            None,
+            group_size=len(peer_codes),
+            reason=SMALL_BASE if small else None,
+            breaks=breaks,
+        )
     latest = own.loc[own["jaar"].idxmax()]
     y = int(latest["jaar"])
     in_year = values.by_year[y]
@@ -142,11 +157,22 @@ def compare(ind: Indicator, code: str, peer_codes: list[str], values: pd.DataFra
         if spread and spread > 0:
             score = float((latest["waarde"] - median) / spread)
     return Comparison(
-        indicator=ind, year=y, value=float(latest["waarde"]), peer_median=median,
-        peer_count=len(with_value), national=_clean(nat.iloc[0]) if len(nat) else None,
-        rank=rank, ranked_of=len(group), table=latest["tabel"], columns=latest["kolommen"],
-        status=latest["status"], peers=peers.reset_index(drop=True), trend=_trend(values, code, peer_codes),
-        score=score, group_size=len(peer_codes), breaks=breaks,
+        indicator=ind,
+        year=y,
+        value=float(latest["waarde"]),
+        peer_median=median,
+        peer_count=len(with_value),
+        national=_clean(nat.iloc[0]) if len(nat) else None,
+        rank=rank,
+        ranked_of=len(group),
+        table=latest["tabel"],
+        columns=latest["kolommen"],
+        status=latest["status"],
+        peers=peers.reset_index(drop=True),
+        trend=_trend(values, code, peer_codes),
+        score=score,
+        group_size=len(peer_codes),
+        breaks=breaks,
         jumps=jumps(values, code, peer_codes, {b.year for b in breaks}) if ind.role == "sturing" else [],
     )
 
@@ -205,6 +231,7 @@ def jumps(values: pd.DataFrame, code: str, peer_codes: list[str], skip_years=())
 
 # --------------------------------------------------------------------------- findings
 
+
 @dataclass
 class Finding:
     comparison: Comparison
@@ -231,8 +258,14 @@ def _difference_word(c: Comparison) -> str:
     return "hoger" if c.value > c.peer_median else "lager"
 
 
-def findings(comparisons: list[Comparison], name: str, minimum: int = 3, maximum: int = 6,
-             threshold: float = 0.5, max_context: int = 2) -> list[Finding]:
+def findings(
+    comparisons: list[Comparison],
+    name: str,
+    minimum: int = 3,
+    maximum: int = 6,
+    threshold: float = 0.5,
+    max_context: int = 2,
+) -> list[Finding]:
     """The indicators where the municipality differs most from its peers, in plain Dutch.
 
     Only rates and shares are considered (counts mostly measure size). Sturing indicators
@@ -240,10 +273,15 @@ def findings(comparisons: list[Comparison], name: str, minimum: int = 3, maximum
     at most `max_context` places and get no question of their own. The wording is neutral
     ('hoger dan', 'lager dan'): a difference is a reason to ask, not a verdict.
     """
-    candidates = [c for c in comparisons
-                  if c.has_data and c.score is not None and c.indicator.unit != "aantal"
-                  and c.indicator.id not in ("stedelijkheid", "omgevingsadressendichtheid")
-                  and c.value != c.peer_median]
+    candidates = [
+        c
+        for c in comparisons
+        if c.has_data
+        and c.score is not None
+        and c.indicator.unit != "aantal"
+        and c.indicator.id not in ("stedelijkheid", "omgevingsadressendichtheid")
+        and c.value != c.peer_median
+    ]
     candidates.sort(key=lambda c: abs(c.score), reverse=True)
     steer = [c for c in candidates if c.indicator.role == "sturing"]
     context = [c for c in candidates if c.indicator.role != "sturing"]
@@ -280,8 +318,10 @@ def _question(c: Comparison, name: str, word: str) -> str | None:
     """A question for the council about a sturing indicator; None for context."""
     if c.indicator.role != "sturing" or not c.indicator.question:
         return None
-    return (f"{c.indicator.label} is in {name} {word} dan in vergelijkbare gemeenten "
-            f"({c.text(c.value)} tegen {c.text(c.peer_median)}). {c.indicator.question}")
+    return (
+        f"{c.indicator.label} is in {name} {word} dan in vergelijkbare gemeenten "
+        f"({c.text(c.value)} tegen {c.text(c.peer_median)}). {c.indicator.question}"
+    )
 
 
 def jump_question(c: Comparison, name: str) -> str | None:
@@ -289,12 +329,15 @@ def jump_question(c: Comparison, name: str) -> str | None:
     if not c.jumps:
         return None
     j = c.jumps[-1]
-    return (f"{c.indicator.label} veranderde in {name} tussen {j.year_from} en {j.year_to} veel sterker "
-            f"dan bij {j.reference_kind} ({c.text(j.value_from)} naar {c.text(j.value_to)}). "
-            f"Is de registratie of de definitie veranderd, en hoe vergelijkt de raad de jaren dan?")
+    return (
+        f"{c.indicator.label} veranderde in {name} tussen {j.year_from} en {j.year_to} veel sterker "
+        f"dan bij {j.reference_kind} ({c.text(j.value_from)} naar {c.text(j.value_to)}). "
+        f"Is de registratie of de definitie veranderd, en hoe vergelijkt de raad de jaren dan?"
+    )
 
 
 # --------------------------------------------------------------------------- coherence
+
 
 @dataclass
 class Coherence:
@@ -310,8 +353,7 @@ class Coherence:
 
     def words(self, name: str) -> str:
         if self.r is None:
-            return ("Voor dit verband zijn te weinig gemeenten met beide cijfers in hetzelfde jaar "
-                    "(geen gegevens).")
+            return "Voor dit verband zijn te weinig gemeenten met beide cijfers in hetzelfde jaar (geen gegevens)."
         strength = abs(self.r)
         if strength >= 0.7:
             what = "een sterk"
@@ -322,15 +364,21 @@ class Coherence:
         else:
             what = "nauwelijks een"
         direction = "positief" if self.r > 0 else "negatief"
-        tail = (f": gemeenten met een hoger cijfer voor {fmt.lower_first(self.x.label)} hebben doorgaans "
-                f"{'ook een hoger' if self.r > 0 else 'een lager'} cijfer voor {fmt.lower_first(self.y.label)}"
-                if strength >= 0.2 else "")
-        return (f"Over {self.n} gemeenten ({self.year}) is er {what} {direction} verband "
-                f"(correlatie {fmt.number(self.r, 2)}){tail}. Een verband zegt niets over oorzaak en gevolg.")
+        tail = (
+            f": gemeenten met een hoger cijfer voor {fmt.lower_first(self.x.label)} hebben doorgaans "
+            f"{'ook een hoger' if self.r > 0 else 'een lager'} cijfer voor {fmt.lower_first(self.y.label)}"
+            if strength >= 0.2
+            else ""
+        )
+        return (
+            f"Over {self.n} gemeenten ({self.year}) is er {what} {direction} verband "
+            f"(correlatie {fmt.number(self.r, 2)}){tail}. Een verband zegt niets over oorzaak en gevolg."
+        )
 
 
-def coherence(x: Indicator, y: Indicator, values: pd.DataFrame, code: str, max_year: int,
-              min_points: int = 10) -> Coherence:
+def coherence(
+    x: Indicator, y: Indicator, values: pd.DataFrame, code: str, max_year: int, min_points: int = 10
+) -> Coherence:
     """Both indicators over all municipalities in the latest year (<= max_year) where the
     municipality has both and at least `min_points` municipalities have both."""
     gm = values[(values["niveau"] == "gemeente") & values["indicator"].isin([x.id, y.id])]
@@ -344,10 +392,14 @@ def coherence(x: Indicator, y: Indicator, values: pd.DataFrame, code: str, max_y
             continue
         frame = wide.loc[year]
         if code in frame.index and len(frame) >= min_points:
-            points = pd.DataFrame({
-                "code": frame.index, "naam": names.loc[year].reindex(frame.index).values,
-                "x": frame[x.id].values, "y": frame[y.id].values,
-            })
+            points = pd.DataFrame(
+                {
+                    "code": frame.index,
+                    "naam": names.loc[year].reindex(frame.index).values,
+                    "x": frame[x.id].values,
+                    "y": frame[y.id].values,
+                }
+            )
             r = float(np.corrcoef(points["x"], points["y"])[0, 1])
             return Coherence(x, y, int(year), points, r)
     return Coherence(x, y, None, pd.DataFrame(columns=["code", "naam", "x", "y"]), None)

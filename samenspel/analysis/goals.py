@@ -86,6 +86,7 @@ class GoalStatus:
 
 # --------------------------------------------------------------------------- targets
 
+
 def _wanted_direction(goal: Goal, target: float | None, latest: float | None) -> str | None:
     if goal.grens:
         return "lager" if goal.grens[0] == "onder" else "hoger"
@@ -157,8 +158,17 @@ def _line(series: pd.DataFrame) -> tuple[float, float] | None:
 
 # --------------------------------------------------------------------------- verdicts
 
-def judge(goal: Goal, series: pd.DataFrame, comparable_from: int | None, *, label: str, unit: str,
-          decimals: int, break_reason: str | None = None) -> tuple[str, str, float | None, tuple | None]:
+
+def judge(
+    goal: Goal,
+    series: pd.DataFrame,
+    comparable_from: int | None,
+    *,
+    label: str,
+    unit: str,
+    decimals: int,
+    break_reason: str | None = None,
+) -> tuple[str, str, float | None, tuple | None]:
     """(verdict, reason, target, projection) for one goal on its series (jaar, waarde).
     `comparable_from`: the first year that can be compared with the latest one."""
     series = series.dropna().sort_values("jaar")
@@ -174,9 +184,12 @@ def judge(goal: Goal, series: pd.DataFrame, comparable_from: int | None, *, labe
     if goal.jaar and latest_year >= goal.jaar and target is not None:
         at = series[series["jaar"] <= goal.jaar].iloc[-1]
         ok = _meets(float(at["waarde"]), target, direction, goal)
-        return (ON_TRACK if ok else OFF_TRACK,
-                f"In {int(at['jaar'])} was het {text(at['waarde'])}: het doel is {'gehaald' if ok else 'niet gehaald'}.",
-                target, None)
+        return (
+            ON_TRACK if ok else OFF_TRACK,
+            f"In {int(at['jaar'])} was het {text(at['waarde'])}: het doel is {'gehaald' if ok else 'niet gehaald'}.",
+            target,
+            None,
+        )
     line = _line(usable)
     if target is not None and not goal.jaar and _meets(latest, target, direction, goal):
         return ON_TRACK, f"Het cijfer van {latest_year} haalt het doel al (het doel heeft geen doeljaar).", target, None
@@ -187,24 +200,39 @@ def judge(goal: Goal, series: pd.DataFrame, comparable_from: int | None, *, labe
     if target is not None and goal.jaar:
         projected = slope * goal.jaar + intercept
         ok = _meets(projected, target, direction, goal)
-        return (ON_TRACK if ok else OFF_TRACK,
-                f"Als de lijn van de laatste jaren doorgaat, is het in {goal.jaar} ongeveer {text(projected)}.",
-                target, (goal.jaar, projected))
+        return (
+            ON_TRACK if ok else OFF_TRACK,
+            f"Als de lijn van de laatste jaren doorgaat, is het in {goal.jaar} ongeveer {text(projected)}.",
+            target,
+            (goal.jaar, projected),
+        )
     moving = "lager" if slope < 0 else "hoger" if slope > 0 else "gelijk"
     if target is not None:  # no target year, not met yet: the way the line goes
         ok = moving == direction
-        return (ON_TRACK if ok else OFF_TRACK,
-                f"Het doel is nog niet gehaald; de lijn van de laatste jaren gaat de "
-                f"{'goede' if ok else 'verkeerde'} kant op. Het doel heeft geen doeljaar.", target, None)
+        return (
+            ON_TRACK if ok else OFF_TRACK,
+            f"Het doel is nog niet gehaald; de lijn van de laatste jaren gaat de "
+            f"{'goede' if ok else 'verkeerde'} kant op. Het doel heeft geen doeljaar.",
+            target,
+            None,
+        )
     if direction == "gelijk":
         first = float(usable.tail(MAX_FIT_YEARS).iloc[0]["waarde"])
         ok = abs(latest - first) <= (goal.marge or 0)
-        return (ON_TRACK if ok else OFF_TRACK,
-                f"Van {text(first)} naar {text(latest)} in de laatste jaren.", None, None)
+        return (
+            ON_TRACK if ok else OFF_TRACK,
+            f"Van {text(first)} naar {text(latest)} in de laatste jaren.",
+            None,
+            None,
+        )
     ok = moving == direction
-    return (ON_TRACK if ok else OFF_TRACK,
-            f"De lijn van de laatste jaren gaat {'de goede kant op' if ok else 'de verkeerde kant op'} "
-            f"({'dalend' if slope < 0 else 'stijgend' if slope > 0 else 'vlak'}).", None, None)
+    return (
+        ON_TRACK if ok else OFF_TRACK,
+        f"De lijn van de laatste jaren gaat {'de goede kant op' if ok else 'de verkeerde kant op'} "
+        f"({'dalend' if slope < 0 else 'stijgend' if slope > 0 else 'vlak'}).",
+        None,
+        None,
+    )
 
 
 def evaluate(goals: GoalFile | None, catalogue: dict, own_series, peer_median, breaks) -> list[GoalStatus]:
@@ -232,15 +260,28 @@ def evaluate(goals: GoalFile | None, catalogue: dict, own_series, peer_median, b
             start, why = breaks(goal.indicator)
             peers, own_source = peer_median(goal.indicator), None
         series = series.sort_values("jaar").reset_index(drop=True)
-        verdict, reason, target, projection = judge(goal, series, start, label=label, unit=unit,
-                                                    decimals=decimals, break_reason=why)
+        verdict, reason, target, projection = judge(
+            goal, series, start, label=label, unit=unit, decimals=decimals, break_reason=why
+        )
         used = series if start is None else series[series["jaar"] >= start]
-        result.append(GoalStatus(
-            goal=goal, label=label, unit=unit, decimals=decimals, series=used.reset_index(drop=True),
-            all_series=series, target=target, target_text=target_text(goal, unit, decimals, target),
-            verdict=verdict, reason=reason, projection=projection, peer_median=peers,
-            document=document, own_source=own_source,
-        ))
+        result.append(
+            GoalStatus(
+                goal=goal,
+                label=label,
+                unit=unit,
+                decimals=decimals,
+                series=used.reset_index(drop=True),
+                all_series=series,
+                target=target,
+                target_text=target_text(goal, unit, decimals, target),
+                verdict=verdict,
+                reason=reason,
+                projection=projection,
+                peer_median=peers,
+                document=document,
+                own_source=own_source,
+            )
+        )
     return result
 
 

@@ -71,22 +71,26 @@ def profile(values: pd.DataFrame, municipalities: pd.DataFrame, year: int) -> pd
     urbanity = municipalities.set_index("code")["stedelijkheid"].reindex(codes).astype("Float64").astype(float)
     herkomst = col("herkomst_buiten_europa_pct").fillna(col("niet_westers_pct"))
     density = col("bevolkingsdichtheid")
-    return pd.DataFrame({
-        "log_inwoners": np.log10(inhabitants.where(inhabitants > 0)),
-        "stedelijkheid": urbanity,
-        "log_dichtheid": np.log10(density.where(density > 0)),
-        "aandeel_0_15": col("aandeel_0_15"),
-        "aandeel_65_plus": col("aandeel_65_plus"),
-        "herkomst": herkomst,
-        "eenpersoonshuishoudens_pct": col("eenpersoonshuishoudens_pct"),
-        "laagste_40_pct": col("laagste_40_pct"),
-    }, index=pd.Index(codes, name="code"))
+    return pd.DataFrame(
+        {
+            "log_inwoners": np.log10(inhabitants.where(inhabitants > 0)),
+            "stedelijkheid": urbanity,
+            "log_dichtheid": np.log10(density.where(density > 0)),
+            "aandeel_0_15": col("aandeel_0_15"),
+            "aandeel_65_plus": col("aandeel_65_plus"),
+            "herkomst": herkomst,
+            "eenpersoonshuishoudens_pct": col("eenpersoonshuishoudens_pct"),
+            "laagste_40_pct": col("laagste_40_pct"),
+        },
+        index=pd.Index(codes, name="code"),
+    )
 
 
 LEFT_OUT_WHY = {
     "ontbreekt": "Niet meegeteld, omdat het CBS-cijfer voor deze gemeente ontbreekt: {}.",
-    "dekking": (f"Niet meegeteld, omdat het CBS-cijfer voor minder dan {MIN_COVERAGE:.0%} van de gemeenten "
-                "bekend is: {}."),
+    "dekking": (
+        f"Niet meegeteld, omdat het CBS-cijfer voor minder dan {MIN_COVERAGE:.0%} van de gemeenten bekend is: {{}}."
+    ),
     "gelijk": "Niet meegeteld, omdat alle gemeenten dezelfde waarde hebben: {}.",
     "dubbel": "De {} telt niet mee, omdat de stedelijkheid al meet hoe stedelijk een gemeente is.",
 }
@@ -118,8 +122,11 @@ def twins(code: str, prof: pd.DataFrame, size: int = DEFAULT_SIZE, year: int | N
     distance = np.sqrt(((z - z.loc[code]) ** 2).sum(axis=1)).drop(code)
     nearest = distance.sort_values().head(size)
     group = PeerGroup(
-        code=code, method="tweelingen", members=list(nearest.index),
-        features=[labels[f] for f in used], left_out=[labels[f] for f in why],
+        code=code,
+        method="tweelingen",
+        members=list(nearest.index),
+        features=[labels[f] for f in used],
+        left_out=[labels[f] for f in why],
         distances={k: float(v) for k, v in nearest.items()},
         all_distances={k: float(v) for k, v in distance.items()},
     )

@@ -37,6 +37,7 @@ PLOTLY_JS = "plotly.min.js"
 
 # --------------------------------------------------------------------------- generation
 
+
 @dataclass
 class Generated:
     chapters: list[Chapter]
@@ -143,6 +144,7 @@ def copy_plotly(static_dir: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- build
+
 
 def jupyter_book_command() -> list[str]:
     script = Path(sys.executable).with_name("jupyter-book")

@@ -146,11 +146,7 @@ def generate_casestudies(layout: Layout, chapters: list[Chapter]) -> tuple[list[
         reason = f"de module samenspel.casestudies ontbreekt ({exc})"
         shutil.rmtree(out_dir, ignore_errors=True)
         return None, reason
-    studies = (
-        casestudies.load_all(layout.casestudies, root=layout.root)
-        if layout.casestudies.is_dir()
-        else []
-    )
+    studies = casestudies.load_all(layout.casestudies, root=layout.root) if layout.casestudies.is_dir() else []
     if not studies:
         shutil.rmtree(out_dir, ignore_errors=True)
         return None, f"geen casestudies in {layout.casestudies}"

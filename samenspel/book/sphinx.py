@@ -61,12 +61,15 @@ def _is_thebe(asset) -> bool:
 # Extension assets a page needs only when its body uses them: (file name part, body markers).
 # A chapter on a phone then skips about 100 kB of CSS and scripts it never uses.
 _OPTIONAL_ASSETS = [
-    ("sphinx-design", ("sd-",)), ("design-tabs", ("sd-tab",)),
+    ("sphinx-design", ("sd-",)),
+    ("design-tabs", ("sd-tab",)),
     ("togglebutton", ('class="toggle', "dropdown")),
-    ("copybutton", ("<pre",)), ("clipboard", ("<pre",)),
+    ("copybutton", ("<pre",)),
+    ("clipboard", ("<pre",)),
     ("pygments", ("highlight",)),
     # Samenspel's own scripts: the case-study filters and the searchable, sortable tables.
-    ("samenspel-filter", ("data-samenspel-filter",)), ("samenspel-tabel", ("samenspel-tabel",)),
+    ("samenspel-filter", ("data-samenspel-filter",)),
+    ("samenspel-tabel", ("samenspel-tabel",)),
     # myst-nb's style sheet (43 kB) styles code cells, prompts, streams and widgets, which no
     # page shows; the two rules the chapters' output cells need are in samenspel.css.
     # Measured: chapters, the front page and the case-study list render pixel for pixel the
@@ -104,13 +107,15 @@ def _plain_math(translator, node, tag: str, display: bool) -> None:
     with the node's ids and classes, and encodes the text, as for any other element."""
     from docutils import nodes
 
-    translator.body.append(render(
-        "book/math.html",
-        start_tag=Markup(translator.starttag(node, tag, "", CLASS="math notranslate")),
-        text=Markup(translator.encode(node.astext())),
-        tag=tag,
-        display=display,
-    ))
+    translator.body.append(
+        render(
+            "book/math.html",
+            start_tag=Markup(translator.starttag(node, tag, "", CLASS="math notranslate")),
+            text=Markup(translator.encode(node.astext())),
+            tag=tag,
+            display=display,
+        )
+    )
     raise nodes.SkipNode
 
 
@@ -141,9 +146,7 @@ def _declare_parallel_safe(app) -> None:
 def setup(app):
     app.connect("config-inited", lambda app, config: _declare_parallel_safe(app))
     # Formulas as plain text instead of MathJax from a CDN (html_math_renderer in _config.yml).
-    app.add_html_math_renderer(
-        "samenspel_plain", (_visit_math_plain, None), (_visit_displaymath_plain, None)
-    )
+    app.add_html_math_renderer("samenspel_plain", (_visit_math_plain, None), (_visit_displaymath_plain, None))
     app.connect("config-inited", _drop_global_plotly)
     app.connect("builder-inited", _ensure_plotly)
     app.connect("html-page-context", _page_assets)

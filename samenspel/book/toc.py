@@ -20,10 +20,12 @@ def render_toc(
 ) -> str:
     gemeenten: list[dict] = [{"file": "book/generated/gemeenten"}]
     for provincie, group in by_province(chapters).items():
-        gemeenten.append({
-            "file": province_docname(provincie),
-            "sections": [{"file": layout.docname(c.path)} for c in group],
-        })
+        gemeenten.append(
+            {
+                "file": province_docname(provincie),
+                "sections": [{"file": layout.docname(c.path)} for c in group],
+            }
+        )
     parts = [
         {"caption": "Over Samenspel", "chapters": [{"file": d} for d in ABOUT_PAGES]},
         {"caption": "Gemeenten", "chapters": gemeenten},

@@ -15,8 +15,13 @@ from samenspel.casestudies.schema import load_schema, size_classes, themes
 COMPARE_SLUG = "vergelijking"
 MIN_LINKS = 2
 INVOLVED = ("geraadpleegd", "medeontwikkelaar", "bepalend")
-SOURCE_KINDS = {"gemeente": "de gemeente zelf", "rekenkamer": "een rekenkamer", "onderzoek": "onderzoekers",
-                "pers": "de pers", "raadsfractie": "een raadsfractie"}
+SOURCE_KINDS = {
+    "gemeente": "de gemeente zelf",
+    "rekenkamer": "een rekenkamer",
+    "onderzoek": "onderzoekers",
+    "pers": "de pers",
+    "raadsfractie": "een raadsfractie",
+}
 
 
 def source_kinds(cs: CaseStudy) -> list[str]:
@@ -58,32 +63,64 @@ def synthesis(studies: Sequence[CaseStudy]) -> list[Point]:
     """What recurs across the case studies, from their structured fields."""
     n = len(studies)
     rules: list[tuple[Callable[[CaseStudy], bool], Callable[[int], str]]] = [
-        (lambda cs: "rekenkamer" in source_kinds(cs),
-         lambda k: f"In {k} van de {n} casestudies is een onderzoek of brief van een rekenkamer een van de bronnen."),
-        (lambda cs: bool(cs.meta.get("aanbevelingen")),
-         lambda k: f"{k} casestudies geven de aanbevelingen van zo'n onderzoek, met wat ermee gebeurde voor zover "
-                   f"een bron dat zegt ({_follow_up(studies)})."),
-        (lambda cs: "kwalitatief" in cs.meta.get("soort_informatie", []),
-         lambda k: f"In {k} casestudies krijgt de raad naast cijfers ook verhalen, ervaringen of andere "
-                   "kwalitatieve informatie."),
-        (lambda cs: _sessions(cs) == "ja",
-         lambda k: f"In {k} casestudies bespreken raadsleden de cijfers in een bijeenkomst met ambtenaren, "
-                   "in plaats van ze alleen te lezen."),
-        (lambda cs: _level(cs, "betrokkenheid_raad") in INVOLVED,
-         lambda k: f"In {k} casestudies dacht de raad mee over wat hij krijgt, ontwikkelde hij het mee of besliste "
-                   "hij het zelf."),
-        (lambda cs: cs.meta.get("streefwaarden") in ("ja", "deels"),
-         lambda k: f"In {k} casestudies horen bij (een deel van) de indicatoren streefwaarden, zodat de raad kan "
-                   "zien of een doel gehaald wordt."),
-        (lambda cs: cs.meta.get("streefwaarden") == "nee",
-         lambda k: f"In {k} casestudies zegt een bron juist dat streefwaarden ontbreken."),
-        (lambda cs: _level(cs, "betrokkenheid_clienten") not in (UNKNOWN, "niet betrokken"),
-         lambda k: f"In {k} casestudies zijn cliënten of hun vertegenwoordigers betrokken bij de informatie."),
-        (lambda cs: _level(cs, "betrokkenheid_aanbieders") not in (UNKNOWN, "niet betrokken"),
-         lambda k: f"In {k} casestudies leveren of bepalen zorgaanbieders mee wat de raad te zien krijgt."),
-        (lambda cs: any(b.get("gelezen") not in (None, "geheel") for b in cs.meta.get("bronnen", [])),
-         lambda k: f"{k} casestudies rusten voor een deel op bronnen die maar gedeeltelijk konden worden gelezen "
-                   "(een samenvatting of inhoudsopgave); dat staat bij elke bron."),
+        (
+            lambda cs: "rekenkamer" in source_kinds(cs),
+            lambda k: f"In {k} van de {n} casestudies is een onderzoek of brief van een rekenkamer een van de bronnen.",
+        ),
+        (
+            lambda cs: bool(cs.meta.get("aanbevelingen")),
+            lambda k: (
+                f"{k} casestudies geven de aanbevelingen van zo'n onderzoek, met wat ermee gebeurde voor zover "
+                f"een bron dat zegt ({_follow_up(studies)})."
+            ),
+        ),
+        (
+            lambda cs: "kwalitatief" in cs.meta.get("soort_informatie", []),
+            lambda k: (
+                f"In {k} casestudies krijgt de raad naast cijfers ook verhalen, ervaringen of andere "
+                "kwalitatieve informatie."
+            ),
+        ),
+        (
+            lambda cs: _sessions(cs) == "ja",
+            lambda k: (
+                f"In {k} casestudies bespreken raadsleden de cijfers in een bijeenkomst met ambtenaren, "
+                "in plaats van ze alleen te lezen."
+            ),
+        ),
+        (
+            lambda cs: _level(cs, "betrokkenheid_raad") in INVOLVED,
+            lambda k: (
+                f"In {k} casestudies dacht de raad mee over wat hij krijgt, ontwikkelde hij het mee of besliste "
+                "hij het zelf."
+            ),
+        ),
+        (
+            lambda cs: cs.meta.get("streefwaarden") in ("ja", "deels"),
+            lambda k: (
+                f"In {k} casestudies horen bij (een deel van) de indicatoren streefwaarden, zodat de raad kan "
+                "zien of een doel gehaald wordt."
+            ),
+        ),
+        (
+            lambda cs: cs.meta.get("streefwaarden") == "nee",
+            lambda k: f"In {k} casestudies zegt een bron juist dat streefwaarden ontbreken.",
+        ),
+        (
+            lambda cs: _level(cs, "betrokkenheid_clienten") not in (UNKNOWN, "niet betrokken"),
+            lambda k: f"In {k} casestudies zijn cliënten of hun vertegenwoordigers betrokken bij de informatie.",
+        ),
+        (
+            lambda cs: _level(cs, "betrokkenheid_aanbieders") not in (UNKNOWN, "niet betrokken"),
+            lambda k: f"In {k} casestudies leveren of bepalen zorgaanbieders mee wat de raad te zien krijgt.",
+        ),
+        (
+            lambda cs: any(b.get("gelezen") not in (None, "geheel") for b in cs.meta.get("bronnen", [])),
+            lambda k: (
+                f"{k} casestudies rusten voor een deel op bronnen die maar gedeeltelijk konden worden gelezen "
+                "(een samenvatting of inhoudsopgave); dat staat bij elke bron."
+            ),
+        ),
     ]
     points = []
     for test, words in rules:
@@ -104,7 +141,9 @@ class _Row:
         """Per filter: the row's values (a case study can have several themes or source kinds)."""
         m = self.cs.meta
         return {
-            "themas": list(self.cs.themas), "grootteklasse": [self.size], "monitorvorm": [m["monitorvorm"]],
+            "themas": list(self.cs.themas),
+            "grootteklasse": [self.size],
+            "monitorvorm": [m["monitorvorm"]],
             "rapportagefrequentie": [m["rapportagefrequentie"]],
             "soort_informatie": list(m.get("soort_informatie") or [UNKNOWN]),
             "streefwaarden": [m.get("streefwaarden", UNKNOWN)],
@@ -116,9 +155,19 @@ class _Row:
         }
 
 
-FILTERS = ["themas", "grootteklasse", "monitorvorm", "rapportagefrequentie", "soort_informatie", "streefwaarden",
-           "betrokkenheid_raad", "interactieve_sessies", "betrokkenheid_clienten", "betrokkenheid_aanbieders",
-           "soort_bron"]
+FILTERS = [
+    "themas",
+    "grootteklasse",
+    "monitorvorm",
+    "rapportagefrequentie",
+    "soort_informatie",
+    "streefwaarden",
+    "betrokkenheid_raad",
+    "interactieve_sessies",
+    "betrokkenheid_clienten",
+    "betrokkenheid_aanbieders",
+    "soort_bron",
+]
 
 
 def _titles(props: dict) -> dict[str, str]:
@@ -156,14 +205,28 @@ def render_compare(
     chapters_docpath: str = "../gemeenten",
 ) -> str:
     props = load_schema()["properties"]
-    rows = [_Row(cs, cs.size_class(size_class_of) or UNKNOWN, bool(cs.code and chapter_exists(cs.code)))
-            for cs in sorted(case_studies, key=lambda cs: (cs.titel.casefold(), cs.slug))]
+    rows = [
+        _Row(cs, cs.size_class(size_class_of) or UNKNOWN, bool(cs.code and chapter_exists(cs.code)))
+        for cs in sorted(case_studies, key=lambda cs: (cs.titel.casefold(), cs.slug))
+    ]
     options = {}
     for key in FILTERS:
         present = {v for row in rows for v in row.values[key]}
         order = _order(key, props)
         options[key] = [v for v in order if v in present] + sorted(present - set(order))
-    table = templating.render("casestudies/compare_table.html", rows=rows, options=options, titles=_titles(props),
-                              filters=FILTERS, chapters_docpath=chapters_docpath)
-    return templating.render("casestudies/compare.md", marker=GENERATED_MARKER, table=table,
-                             points=synthesis(case_studies), total=len(case_studies), label=link_label)
+    table = templating.render(
+        "casestudies/compare_table.html",
+        rows=rows,
+        options=options,
+        titles=_titles(props),
+        filters=FILTERS,
+        chapters_docpath=chapters_docpath,
+    )
+    return templating.render(
+        "casestudies/compare.md",
+        marker=GENERATED_MARKER,
+        table=table,
+        points=synthesis(case_studies),
+        total=len(case_studies),
+        label=link_label,
+    )

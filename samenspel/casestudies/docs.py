@@ -25,9 +25,7 @@ README_END = "<!-- velden:end -->"
 def _comment_block(text: str, width: int = 88) -> list[str]:
     """YAML comment lines; a quoted value ('100 000 - 150 000') is never split."""
     protected = re.sub(r"'[^']*'", lambda m: m.group(0).replace(" ", "\u00a0"), text)
-    lines = textwrap.wrap(
-        protected, width=width, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
-    )
+    lines = textwrap.wrap(protected, width=width, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False)
     return [line.replace("\u00a0", " ") for line in lines]
 
 
@@ -81,7 +79,9 @@ def _template_field(name: str, sub: Mapping[str, Any], required: str) -> dict[st
     )
     return {
         "title": sub["title"],
-        "required": {"ja": "verplicht", "nee": "niet verplicht"}.get(required, f"verplicht {required.replace('`', '')}"),
+        "required": {"ja": "verplicht", "nee": "niet verplicht"}.get(
+            required, f"verplicht {required.replace('`', '')}"
+        ),
         "description": sub["description"],
         "value": _value_text(sub).replace("`", "'"),
         "example": "\n".join(dumped.rstrip("\n").splitlines()),
@@ -176,4 +176,3 @@ def write_generated_docs(directory: Path | str = paths.CASESTUDY_DIR) -> list[Pa
         if write_if_changed(readme, update_readme_text(readme.read_text(encoding="utf-8"))):
             changed.append(readme)
     return changed
-

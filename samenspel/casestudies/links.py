@@ -67,9 +67,7 @@ def _check_local(target: str, base_dir: Path, root: Path, doc_role: bool) -> str
     return f"de link '{target}' wijst naar een pagina die niet bestaat; verwacht een bestaand bestand (gezocht: {display_path(resolved, root)}).{hint}"
 
 
-def check_link(
-    target: str, base_dir: Path, root: Path, *, doc_role: bool = False
-) -> str | None:
+def check_link(target: str, base_dir: Path, root: Path, *, doc_role: bool = False) -> str | None:
     """A Dutch message when a link target is unsafe, malformed or points nowhere."""
     target = target.strip()
     if not target:
@@ -82,8 +80,10 @@ def check_link(
             return f"ongeldig webadres '{target}'; verwacht een volledig adres als https://www.voorbeeld.nl/pagina."
         return None
     if scheme == "mailto":
-        return None if re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+", target, re.I) else (
-            f"ongeldig e-mailadres '{target}'."
+        return (
+            None
+            if re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+", target, re.I)
+            else (f"ongeldig e-mailadres '{target}'.")
         )
     if scheme:
         return f"link van de soort '{scheme}:' is niet toegestaan; verwacht http(s), mailto of een bestand in de repository."

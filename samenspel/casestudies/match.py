@@ -51,8 +51,11 @@ class Match:
 
 
 THEME_WORDS = {
-    "jeugd": "jeugdzorg", "wmo": "de Wmo", "participatie": "werk en participatie",
-    "inkomen": "inkomen", "bevolking": "de bevolking",
+    "jeugd": "jeugdzorg",
+    "wmo": "de Wmo",
+    "participatie": "werk en participatie",
+    "inkomen": "inkomen",
+    "bevolking": "de bevolking",
 }
 
 
@@ -87,8 +90,9 @@ def rank(
         reasons: list[str] = []
         if code in codes:
             group, sub = 0, 0
-            reasons.append("over deze gemeente" if cs.code == code else
-                           f"deze gemeente hoort bij de regio {cs.municipality_label}")
+            reasons.append(
+                "over deze gemeente" if cs.code == code else f"deze gemeente hoort bij de regio {cs.municipality_label}"
+            )
         elif any(c in twin_rank for c in codes):
             twin = min((c for c in codes if c in twin_rank), key=twin_rank.get)
             group, sub = 1, twin_rank[twin]
@@ -97,8 +101,11 @@ def rank(
             group, sub = 2, 0
         shared = [t for t in themes if t in cs.themas]
         if shared:
-            reasons.append("gaat over " + _join([THEME_WORDS.get(t, t) for t in shared])
-                           + ", waar deze gemeente afwijkt van vergelijkbare gemeenten")
+            reasons.append(
+                "gaat over "
+                + _join([THEME_WORDS.get(t, t) for t in shared])
+                + ", waar deze gemeente afwijkt van vergelijkbare gemeenten"
+            )
         size = cs.size_class(size_class_of)
         same_size = bool(own_size) and size == own_size
         same_province = bool(own_province) and any(province_of(c) == own_province for c in codes)
@@ -107,8 +114,7 @@ def rank(
         if group == 2 and same_province:
             reasons.append(f"ook in {own_province}")
         near = min((distance[c] for c in codes if c in distance), default=float("inf"))
-        key = (group, sub, -len(shared), near, not same_size, not same_province, -cs.jaar,
-               cs.titel.casefold(), cs.slug)
+        key = (group, sub, -len(shared), near, not same_size, not same_province, -cs.jaar, cs.titel.casefold(), cs.slug)
         scored.append((key, Match(cs, reasons)))
     return [m for _, m in sorted(scored, key=lambda pair: pair[0])]
 

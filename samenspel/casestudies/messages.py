@@ -113,7 +113,9 @@ def translate(error, instance_root: Mapping[str, Any]) -> list[tuple[str | None,
         return [(here, f"verwacht '{error.validator_value}', gevonden: {describe(value)}.")]
     if kind == "minItems":
         n = error.validator_value
-        return [(here, f"verwacht minstens {n} {'waarde' if n == 1 else 'waarden'} in de lijst; gevonden: {len(value)}.")]
+        return [
+            (here, f"verwacht minstens {n} {'waarde' if n == 1 else 'waarden'} in de lijst; gevonden: {len(value)}.")
+        ]
     if kind == "maxItems":
         return [(here, f"verwacht hoogstens {error.validator_value} waarden in de lijst; gevonden: {len(value)}.")]
     if kind == "uniqueItems":

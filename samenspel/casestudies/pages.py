@@ -29,7 +29,7 @@ def _outside_fences(body: str, transform: Callable[[str], str]) -> str:
         m = _FENCE.match(line)
         if m:
             fence = m.group(2)
-            rest = line.strip()[len(fence):].strip()
+            rest = line.strip()[len(fence) :].strip()
             top = stack[-1] if stack else None
             if top and fence[0] == top[0] and len(fence) >= top[1] and not rest:
                 stack.pop()
@@ -215,8 +215,13 @@ def write_pages(
         write_if_changed(
             page,
             render_page(
-                cs, out, chapter_exists, size_class_of=size_class_of,
-                chapters_docpath=chapters_docpath, slug_by_path=slug_by_path, root=root,
+                cs,
+                out,
+                chapter_exists,
+                size_class_of=size_class_of,
+                chapters_docpath=chapters_docpath,
+                slug_by_path=slug_by_path,
+                root=root,
             ),
         )
         pages.append(page)

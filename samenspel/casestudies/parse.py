@@ -176,9 +176,11 @@ def line_for(field_path: str, lines: Mapping[str, int]) -> int | None:
     while field_path:
         if field_path in lines:
             return lines[field_path]
-        field_path = re.sub(r"(\[[0-9]+\]|\.[^.\[\]]+)$", "", field_path) if re.search(
-            r"(\[[0-9]+\]|\.[^.\[\]]+)$", field_path
-        ) else ""
+        field_path = (
+            re.sub(r"(\[[0-9]+\]|\.[^.\[\]]+)$", "", field_path)
+            if re.search(r"(\[[0-9]+\]|\.[^.\[\]]+)$", field_path)
+            else ""
+        )
     return None
 
 
@@ -191,7 +193,9 @@ def load_front_matter(yaml_text: str, shown: str) -> tuple[dict[str, Any] | None
         line = mark.line + 2 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         if isinstance(exc, DuplicateKey):
-            return None, [Problem(shown, str(exc.key), "dit veld staat er twee keer; verwacht elk veld één keer.", line)]
+            return None, [
+                Problem(shown, str(exc.key), "dit veld staat er twee keer; verwacht elk veld één keer.", line)
+            ]
         message = (
             "de kop met velden is geen geldige YAML; verwacht regels 'veld: waarde' zoals in "
             "casestudies/TEMPLATE.md. Controleer de inspringing, haakjes en aanhalingstekens, en "
@@ -232,9 +236,7 @@ def case_study_files(directory: Path | str) -> list[Path]:
     """The case-study files in a folder (not TEMPLATE.md or README.md), sorted."""
     directory = Path(directory)
     skip = {n.lower() for n in NOT_CASE_STUDIES}
-    return sorted(
-        p for p in directory.glob("*.md") if p.is_file() and p.name.lower() not in skip
-    )
+    return sorted(p for p in directory.glob("*.md") if p.is_file() and p.name.lower() not in skip)
 
 
 def display_path(path: Path, root: Path) -> str:

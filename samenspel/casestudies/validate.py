@@ -46,9 +46,12 @@ def _heading_problems(tokens, body_lines: list[str]) -> Iterable[tuple[int | Non
             headings.append((tok.map[0], tok.tag, tokens[i + 1].content.strip()))
     for line0, tag, text in headings:
         if tag == "h1":
-            yield line0, (
-                f"kop met één '#' ('# {text}') is niet toegestaan; de titel komt uit het veld 'titel'. "
-                "Verwacht koppen met '##'."
+            yield (
+                line0,
+                (
+                    f"kop met één '#' ('# {text}') is niet toegestaan; de titel komt uit het veld 'titel'. "
+                    "Verwacht koppen met '##'."
+                ),
             )
     required = section_titles()
     h2 = [(line0, text) for line0, tag, text in headings if tag == "h2"]
@@ -56,10 +59,13 @@ def _heading_problems(tokens, body_lines: list[str]) -> Iterable[tuple[int | Non
     for title in required:
         found = [idx for idx, (_, text) in enumerate(h2) if text.casefold() == title.casefold()]
         if not found:
-            yield None, (
-                f"de verplichte sectie '## {title}' ontbreekt; verwacht deze secties in deze volgorde: "
-                + _section_list(required)
-                + "."
+            yield (
+                None,
+                (
+                    f"de verplichte sectie '## {title}' ontbreekt; verwacht deze secties in deze volgorde: "
+                    + _section_list(required)
+                    + "."
+                ),
             )
             continue
         if len(found) > 1:
@@ -162,18 +168,28 @@ def _year_and_url_problems(meta: dict[str, Any], shown: str, today: _dt.date, ba
         bron_jaar = bron.get("jaar")
         if _is_year(bron_jaar) and bron_jaar > today.year:
             problems.append(
-                Problem(shown, f"bronnen[{i + 1}].jaar", f"{bron_jaar} ligt in de toekomst; verwacht uiterlijk {today.year}.")
+                Problem(
+                    shown,
+                    f"bronnen[{i + 1}].jaar",
+                    f"{bron_jaar} ligt in de toekomst; verwacht uiterlijk {today.year}.",
+                )
             )
         url = bron.get("url")
         fld = f"bronnen[{i + 1}].url"
         if isinstance(url, str) and fld not in bad_fields and not is_wellformed_url(url):
             problems.append(
-                Problem(shown, fld, f"ongeldig webadres '{url}'; verwacht een volledig adres als https://www.voorbeeld.nl/pagina.")
+                Problem(
+                    shown,
+                    fld,
+                    f"ongeldig webadres '{url}'; verwacht een volledig adres als https://www.voorbeeld.nl/pagina.",
+                )
             )
     return problems
 
 
-def _municipality(meta: dict[str, Any], shown: str, municipalities: LazyMunicipalities) -> tuple[list[Problem], str | None]:
+def _municipality(
+    meta: dict[str, Any], shown: str, municipalities: LazyMunicipalities
+) -> tuple[list[Problem], str | None]:
     """The municipality's name, or the problem when its code does not exist."""
     gemeente = meta.get("gemeente")
     if not (isinstance(gemeente, str) and re.fullmatch(r"GM[0-9]{4}", gemeente)):
@@ -191,7 +207,9 @@ def _municipality(meta: dict[str, Any], shown: str, municipalities: LazyMunicipa
     ], None
 
 
-def _region_problems(meta: dict[str, Any], shown: str, municipalities: LazyMunicipalities) -> tuple[list[Problem], tuple[str, ...]]:
+def _region_problems(
+    meta: dict[str, Any], shown: str, municipalities: LazyMunicipalities
+) -> tuple[list[Problem], tuple[str, ...]]:
     """Every code in ``regio.gemeenten`` is a known CBS municipality; returns the problems and
     the names of the region's municipalities. (Wrong shapes are left to the schema.)"""
     problems: list[Problem] = []
@@ -205,30 +223,39 @@ def _region_problems(meta: dict[str, Any], shown: str, municipalities: LazyMunic
         if code in known:
             names.append(known[code])
         else:
-            problems.append(Problem(
-                shown, f"regio.gemeenten[{i + 1}]",
-                f"onbekende CBS-gemeentecode '{code}'; verwacht de code van een gemeente die tussen "
-                "2014 en 2025 bestond (zoals GM0629 voor Wassenaar).",
-            ))
+            problems.append(
+                Problem(
+                    shown,
+                    f"regio.gemeenten[{i + 1}]",
+                    f"onbekende CBS-gemeentecode '{code}'; verwacht de code van een gemeente die tussen "
+                    "2014 en 2025 bestond (zoals GM0629 voor Wassenaar).",
+                )
+            )
     return problems, tuple(names)
 
 
 def _follow_up_problems(meta: dict[str, Any], shown: str) -> list[Problem]:
     """Every ``aanbevelingen[].opvolging_bron`` is the title of a source in ``bronnen``."""
     bronnen = meta.get("bronnen")
-    titles = [b["titel"] for b in (bronnen if isinstance(bronnen, list) else [])
-              if isinstance(b, Mapping) and isinstance(b.get("titel"), str)]
+    titles = [
+        b["titel"]
+        for b in (bronnen if isinstance(bronnen, list) else [])
+        if isinstance(b, Mapping) and isinstance(b.get("titel"), str)
+    ]
     aanbevelingen = meta.get("aanbevelingen")
     problems = []
     for i, rec in enumerate(aanbevelingen if isinstance(aanbevelingen, list) else []):
         ref = rec.get("opvolging_bron") if isinstance(rec, Mapping) else None
         if isinstance(ref, str) and ref not in titles:
             listed = ", ".join(f"'{t}'" for t in titles) or "(geen)"
-            problems.append(Problem(
-                shown, f"aanbevelingen[{i + 1}].opvolging_bron",
-                f"'{ref}' is niet de titel van een bron in 'bronnen'; verwacht precies een van deze "
-                f"titels: {listed}.{hint(ref, titles)}",
-            ))
+            problems.append(
+                Problem(
+                    shown,
+                    f"aanbevelingen[{i + 1}].opvolging_bron",
+                    f"'{ref}' is niet de titel van een bron in 'bronnen'; verwacht precies een van deze "
+                    f"titels: {listed}.{hint(ref, titles)}",
+                )
+            )
     return problems
 
 
@@ -267,9 +294,19 @@ def _with_lines(problems: list[Problem], lines: Mapping[str, int]) -> list[Probl
 
 def _name_problems(slug: str, shown: str) -> list[Problem]:
     if not slug:
-        return [Problem(shown, None, "de bestandsnaam bevat geen letters of cijfers; verwacht bijvoorbeeld 'almere-monitor.md'.")]
+        return [
+            Problem(
+                shown, None, "de bestandsnaam bevat geen letters of cijfers; verwacht bijvoorbeeld 'almere-monitor.md'."
+            )
+        ]
     if slug == INDEX_SLUG:
-        return [Problem(shown, None, "de bestandsnaam 'index' is gereserveerd voor het overzicht; verwacht een andere naam, bijvoorbeeld 'gemeente-onderwerp.md'.")]
+        return [
+            Problem(
+                shown,
+                None,
+                "de bestandsnaam 'index' is gereserveerd voor het overzicht; verwacht een andere naam, bijvoorbeeld 'gemeente-onderwerp.md'.",
+            )
+        ]
     return []
 
 
@@ -312,7 +349,12 @@ def _check_file(
     if problems:
         return problems, None
     return [], CaseStudy(
-        path=file_path, slug=slug, meta=meta, body=body, gemeentenaam=name, body_start_line=body_start,
+        path=file_path,
+        slug=slug,
+        meta=meta,
+        body=body,
+        gemeentenaam=name,
+        body_start_line=body_start,
         region_names=region_names,
     )
 

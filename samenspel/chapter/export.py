@@ -20,9 +20,17 @@ def figure_data(ch: Chapter) -> pd.DataFrame:
     prefix = "WK" + ch.code[2:]
     rows = v[v["code"].isin(codes) | v["code"].str.startswith(prefix)].copy()
     rows["indicator"] = rows["indicator"].astype(str)
-    rows["rol"] = rows["code"].map(lambda c: "gemeente" if c == ch.code else
-                                   "Nederland" if c == compare.NATIONAL else
-                                   "wijk" if c.startswith("WK") else "vergelijkbare gemeente")
+    rows["rol"] = rows["code"].map(
+        lambda c: (
+            "gemeente"
+            if c == ch.code
+            else "Nederland"
+            if c == compare.NATIONAL
+            else "wijk"
+            if c.startswith("WK")
+            else "vergelijkbare gemeente"
+        )
+    )
     return rows[["indicator", "jaar", "code", "naam", "rol", "waarde", "reden", "tabel", "kolommen", "status"]]
 
 

@@ -21,15 +21,28 @@ from samenspel.analysis import goals as goal_verdicts
 from samenspel.data import dataset, indicators, regions
 from samenspel.errors import SamenspelError
 
-THEME_ORDER = [("jeugd", "Jeugd"), ("wmo", "Wmo"), ("participatie", "Participatie en inkomen"), ("bevolking", "Bevolking")]
-THEME_MEMBERS = {"jeugd": ["jeugd"], "wmo": ["wmo"], "participatie": ["participatie", "inkomen"], "bevolking": ["bevolking"]}
+THEME_ORDER = [
+    ("jeugd", "Jeugd"),
+    ("wmo", "Wmo"),
+    ("participatie", "Participatie en inkomen"),
+    ("bevolking", "Bevolking"),
+]
+THEME_MEMBERS = {
+    "jeugd": ["jeugd"],
+    "wmo": ["wmo"],
+    "participatie": ["participatie", "inkomen"],
+    "bevolking": ["bevolking"],
+}
 CHARTS_PER_THEME = 2
 MAX_WIJK_CHARTS = 5
 WIJK_TREND_LINES = 8  # wijken with the largest change, in a chart of the wijken over time
 MAX_QUESTIONS = 5
 MAX_CASE_STUDIES = 5
-COHERENCE_PAIRS = [("laagste_40_pct", "wmo_per_1000"), ("sociaal_minimum_pct", "wmo_per_1000"),
-                   ("bijstand_per_1000", "jeugdzorg_pct")]
+COHERENCE_PAIRS = [
+    ("laagste_40_pct", "wmo_per_1000"),
+    ("sociaal_minimum_pct", "wmo_per_1000"),
+    ("bijstand_per_1000", "jeugdzorg_pct"),
+]
 GENERAL_QUESTIONS = [
     "Welke cijfers over het sociaal domein ontbreken nog, en hoe krijgt de raad die?",
     "Welke informatie heeft de raad nodig om te beoordelen of het beleid werkt, en hoe vaak?",
@@ -62,8 +75,9 @@ class Alternatives:
     @property
     def description(self) -> str:
         """'alle 9 andere gemeenten in ... en alle 12 ...': what each group is."""
-        return " en ".join(g.explanation.split(". ")[0].replace("De vergelijkingsgroep bestaat uit ", "")
-                           for g in self.groups)
+        return " en ".join(
+            g.explanation.split(". ")[0].replace("De vergelijkingsgroep bestaat uit ", "") for g in self.groups
+        )
 
 
 @dataclass
@@ -153,16 +167,22 @@ class Chapter:
     def metadata(self) -> dict:
         m = self.municipality
         return {
-            "code": m.code, "naam": m.naam, "provincie": m.provincie,
+            "code": m.code,
+            "naam": m.naam,
+            "provincie": m.provincie,
             "inwoners": None if m.inwoners is None else int(m.inwoners),
-            "inwoners_jaar": m.inwoners_jaar, "jaar": self.year,
+            "inwoners_jaar": m.inwoners_jaar,
+            "jaar": self.year,
             "grootteklasse": m.grootteklasse,
-            "vergelijkingsgroep": self.peer_group.members, "methode": self.peer_group.method,
-            "versie": self.version, "gegevens": self.data["fingerprint"],
+            "vergelijkingsgroep": self.peer_group.members,
+            "methode": self.peer_group.method,
+            "versie": self.version,
+            "gegevens": self.data["fingerprint"],
         }
 
 
 # --------------------------------------------------------------------------- building
+
 
 def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: str = "tweelingen") -> Chapter:
     """Everything one municipality's chapter says, from the dataset (loaded once)."""
@@ -183,9 +203,15 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
     goal_file = _goal_file(data, muni)
     statuses = _judge_goals(goal_file, data, comparisons, year)
     return Chapter(
-        municipality=muni, year=year, profile_year=profile_year, peer_group=group,
+        municipality=muni,
+        year=year,
+        profile_year=profile_year,
+        peer_group=group,
         peer_names=[data["known"].get(c, c) for c in group.members],
-        comparisons=comparisons, goals=statuses, goals_file=goal_file, findings=found,
+        comparisons=comparisons,
+        goals=statuses,
+        goals_file=goal_file,
+        findings=found,
         themes_without_data=[t.label for t in themes if not t.has_data],
         themes=themes,
         alternatives=_alternatives(data, muni, group, comparisons, year),
@@ -198,7 +224,9 @@ def build(gemeente: str, jaar: int | None = None, vergelijk_met=None, methode: s
         questions=_questions(found, comparisons, muni.naam, statuses),
         tables_used=_tables_used(data, comparisons),
         parameters={"gemeente": gemeente, "jaar": jaar, "vergelijk_met": vergelijk_met, "methode": methode},
-        version=samenspel.__version__, made_on=dt.date.today(), data=data,
+        version=samenspel.__version__,
+        made_on=dt.date.today(),
+        data=data,
     )
 
 
@@ -218,8 +246,9 @@ def _profile_year(data: dict, year: int) -> int:
     figures; else the year with the best coverage."""
     v = data["values"]
     inw = v[(v["indicator"] == "inwoners") & (v["niveau"] == "gemeente") & v["waarde"].notna()]
-    coverage = {y: inw[inw["jaar"] == y]["code"].nunique() / max(1, len(data["municipalities"][y]))
-                for y in data["years"]}
+    coverage = {
+        y: inw[inw["jaar"] == y]["code"].nunique() / max(1, len(data["municipalities"][y])) for y in data["years"]
+    }
     good = [y for y, c in coverage.items() if c >= peers.MIN_COVERAGE and y <= year]
     if good:
         return max(good)
@@ -267,8 +296,7 @@ def _alternatives(data, muni, group, comparisons, year) -> Alternatives | None:
     rows = []
     for c in key:
         vals = _indexed(data, c.indicator.id, ("gemeente",))
-        rows.append(AlternativeRow(c, [compare.compare(c.indicator, muni.code, g.members, vals, year)
-                                       for g in groups]))
+        rows.append(AlternativeRow(c, [compare.compare(c.indicator, muni.code, g.members, vals, year) for g in groups]))
     return Alternatives(groups, rows)
 
 
@@ -278,8 +306,9 @@ def _wijk_values(data: dict, code: str, year: int) -> pd.DataFrame:
     v = data["values"]
     prefix = "WK" + code[2:]
     key_ids = [i.id for i in data["catalogue"] if i.key]
-    wk = v[(v["niveau"] == "wijk") & v["code"].str.startswith(prefix) & (v["jaar"] <= year)
-           & v["indicator"].isin(key_ids)]
+    wk = v[
+        (v["niveau"] == "wijk") & v["code"].str.startswith(prefix) & (v["jaar"] <= year) & v["indicator"].isin(key_ids)
+    ]
     with_data = wk[wk["waarde"].notna()]
     if with_data.empty:
         return wk.iloc[0:0]
@@ -336,12 +365,18 @@ def _wijk_trends(data: dict, muni, year: int) -> list[WijkTrend]:
         if not rows:
             continue
         series = pd.concat(rows)
-        top = (series.drop_duplicates("code").sort_values("_change", ascending=False)["code"]
-               .head(WIJK_TREND_LINES))
+        top = series.drop_duplicates("code").sort_values("_change", ascending=False)["code"].head(WIJK_TREND_LINES)
         shown = series[series["code"].isin(set(top))][["code", "naam", "jaar", "waarde"]]
         gm = vals[(vals["code"] == muni.code) & vals["jaar"].isin(set(shown["jaar"]))][["jaar", "waarde"]]
-        result.append(WijkTrend(ind, shown.reset_index(drop=True), gm.sort_values("jaar").reset_index(drop=True),
-                                sorted(left_out), int(series["code"].nunique())))
+        result.append(
+            WijkTrend(
+                ind,
+                shown.reset_index(drop=True),
+                gm.sort_values("jaar").reset_index(drop=True),
+                sorted(left_out),
+                int(series["code"].nunique()),
+            )
+        )
     return result
 
 
@@ -387,8 +422,9 @@ def _tables_used(data: dict, comparisons: dict) -> list[TableUse]:
     result = []
     for tid in sorted({c.table for c in comparisons.values() if c.table}):
         t = tables.get(tid, {})
-        result.append(TableUse(tid, t.get("title") or t.get("statistic"), t.get("period"),
-                               t.get("modified"), retrieval(t)))
+        result.append(
+            TableUse(tid, t.get("title") or t.get("statistic"), t.get("period"), t.get("modified"), retrieval(t))
+        )
     return result
 
 
@@ -409,8 +445,9 @@ def _all_case_studies(data: dict) -> list:
     return _load_case_studies(_casestudy_stamp(), tuple(sorted(data["known"].items())))
 
 
-def _case_study_links(data: dict, muni, group: peers.PeerGroup, year: int,
-                      found: list[compare.Finding]) -> list[CaseStudyLink]:
+def _case_study_links(
+    data: dict, muni, group: peers.PeerGroup, year: int, found: list[compare.Finding]
+) -> list[CaseStudyLink]:
     """The case studies most useful to this municipality, each with its reasons: its own,
     its twins', those on the themes where its findings lie, those of similar municipalities."""
     from samenspel import casestudies
@@ -421,9 +458,14 @@ def _case_study_links(data: dict, muni, group: peers.PeerGroup, year: int,
     provinces = dict(zip(frame["code"], frame["provincie"]))
     themes = list(dict.fromkeys(f.comparison.indicator.theme for f in found if not f.is_context))
     ranked = casestudies.rank(
-        muni.code, _all_case_studies(data), twins=group.members if group.method == "tweelingen" else (),
-        distance=group.all_distances, size_class_of=sizes.get, province_of=provinces.get,
-        themes=themes, names=data["known"],
+        muni.code,
+        _all_case_studies(data),
+        twins=group.members if group.method == "tweelingen" else (),
+        distance=group.all_distances,
+        size_class_of=sizes.get,
+        province_of=provinces.get,
+        themes=themes,
+        names=data["known"],
     )
     return [CaseStudyLink(m.study, m.reasons) for m in ranked[:MAX_CASE_STUDIES]]
 
@@ -433,11 +475,15 @@ def _goal_questions(statuses: list) -> list[str]:
     for g in statuses:
         if g.verdict == goal_verdicts.OFF_TRACK:
             now = f"; nu {g.text(g.latest[1])} ({g.latest[0]})" if g.latest else ""
-            questions.append(f"De raad wil voor {fmt.lower_first(g.label)} {g.target_text}{now}: niet op koers. "
-                             f"Wat doet het college om het doel te halen, en wanneer hoort de raad of dat lukt?")
+            questions.append(
+                f"De raad wil voor {fmt.lower_first(g.label)} {g.target_text}{now}: niet op koers. "
+                f"Wat doet het college om het doel te halen, en wanneer hoort de raad of dat lukt?"
+            )
         elif g.verdict == goal_verdicts.UNKNOWN:
-            questions.append(f"Het doel voor {fmt.lower_first(g.label)} ({g.target_text}) is nu niet te beoordelen. "
-                             f"Welke cijfers heeft de raad nodig om te volgen of het gehaald wordt, en wanneer?")
+            questions.append(
+                f"Het doel voor {fmt.lower_first(g.label)} ({g.target_text}) is nu niet te beoordelen. "
+                f"Welke cijfers heeft de raad nodig om te volgen of het gehaald wordt, en wanneer?"
+            )
     return questions
 
 
@@ -457,6 +503,7 @@ def _questions(found: list[compare.Finding], comparisons: dict, name: str, statu
 
 
 # --------------------------------------------------------------------------- goals
+
 
 def _goal_file(data: dict, muni):
     """The council's goals file for this municipality (doelen/<code>.yml), or None. A
@@ -480,10 +527,17 @@ def _judge_goals(goal_file, data: dict, comparisons: dict, year: int) -> list:
 
     def breaks(ind_id):
         c = comparisons[ind_id]
-        found = [(b.year, f"de reeks breekt in {b.year} door de herindeling met {fmt.join_nl(b.absorbed)}")
-                 for b in c.breaks]
-        found += [(j.year_to, f"het cijfer maakte tussen {j.year_from} en {j.year_to} een sprong die op een "
-                              f"andere registratie of definitie kan wijzen") for j in c.jumps]
+        found = [
+            (b.year, f"de reeks breekt in {b.year} door de herindeling met {fmt.join_nl(b.absorbed)}") for b in c.breaks
+        ]
+        found += [
+            (
+                j.year_to,
+                f"het cijfer maakte tussen {j.year_from} en {j.year_to} een sprong die op een "
+                f"andere registratie of definitie kan wijzen",
+            )
+            for j in c.jumps
+        ]
         return max(found) if found else (None, None)
 
     return goal_verdicts.evaluate(goal_file, catalogue, own_series, peer_median, breaks)

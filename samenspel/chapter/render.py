@@ -41,6 +41,7 @@ def text(name: str, **context) -> str:
 
 # --------------------------------------------------------------------------- parts and folds
 
+
 class Md(str):
     """A part written in Markdown."""
 
@@ -66,8 +67,7 @@ def part_html(part) -> str:
 
 def fold(summary: str, parts: list) -> str:
     """Parts folded into one <details> element."""
-    return text("fold.html", summary=summary, body=markupsafe.Markup(
-        "".join(part_html(p) for p in parts)))
+    return text("fold.html", summary=summary, body=markupsafe.Markup("".join(part_html(p) for p in parts)))
 
 
 def _show(parts: list) -> None:
@@ -93,6 +93,7 @@ def _figures(n: int) -> str:
 
 
 # --------------------------------------------------------------------------- sections
+
 
 def show_wie(ch: Chapter) -> None:
     _md(text("wie.md", ch=ch, missing=ch.themes_without_data))
@@ -184,8 +185,18 @@ def wijk_parts(ch: Chapter) -> list:
 
     maps = wijk_maps(ch)
     has_geometry = bool(wijkmap.municipality_wijken(ch.code))
-    parts: list = [Md(text("wijken_intro.md", ch=ch, maps=maps, has_geometry=has_geometry,
-                           geometry_year=wijkmap.GEOMETRY_YEAR, without=_wijk_indicators_without_data(ch)))]
+    parts: list = [
+        Md(
+            text(
+                "wijken_intro.md",
+                ch=ch,
+                maps=maps,
+                has_geometry=has_geometry,
+                geometry_year=wijkmap.GEOMETRY_YEAR,
+                without=_wijk_indicators_without_data(ch),
+            )
+        )
+    ]
     for w, m in maps:
         # A map when the year's wijken are those of the boundaries; otherwise the bars.
         if m is not None:
@@ -226,8 +237,10 @@ def show_samenhang(ch: Chapter) -> None:
 
 
 def show_definities(ch: Chapter) -> None:
-    _show_folded(f"Definities, CBS-tabellen en peildata van de {len(ch.definitions)} indicatoren",
-                 [Html(text("definitions.html", ch=ch))])
+    _show_folded(
+        f"Definities, CBS-tabellen en peildata van de {len(ch.definitions)} indicatoren",
+        [Html(text("definitions.html", ch=ch))],
+    )
 
 
 def show_leren(ch: Chapter) -> None:

@@ -119,12 +119,17 @@ def plan(queries, year: int | None = None, vergelijk_met=None, methode: str = "t
     for code in codes:
         params = {"gemeente": code, "jaar": year, "vergelijk_met": peer_codes, "methode": methode}
         row = frame.loc[code]
-        jobs.append(Job(
-            code=code, naam=row["naam"], provincie=row["provincie"],
-            inwoners=None if pd.isna(row["inwoners"]) else float(row["inwoners"]),
-            inwoners_jaar=None if pd.isna(row["inwoners_jaar"]) else int(row["inwoners_jaar"]),
-            parameters=params, inputs=_inputs_hash(params, data["fingerprint"], package, code),
-        ))
+        jobs.append(
+            Job(
+                code=code,
+                naam=row["naam"],
+                provincie=row["provincie"],
+                inwoners=None if pd.isna(row["inwoners"]) else float(row["inwoners"]),
+                inwoners_jaar=None if pd.isna(row["inwoners_jaar"]) else int(row["inwoners_jaar"]),
+                parameters=params,
+                inputs=_inputs_hash(params, data["fingerprint"], package, code),
+            )
+        )
     return jobs
 
 
@@ -216,8 +221,13 @@ def execute(job: Job) -> tuple[str, str | None]:
     try:
         kwargs = {"km": _KM} if _KM is not None else {}
         nb = pm.execute_notebook(
-            str(TEMPLATE), tmp, parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, request_save_on_cell_execute=False, **kwargs,
+            str(TEMPLATE),
+            tmp,
+            parameters=job.parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            **kwargs,
         )
         finish(nb, job)
         nbformat.write(nb, tmp)
@@ -275,19 +285,31 @@ def finish(nb, job: Job) -> None:
     title.id = "titel"
     nb.cells.insert(0, title)
     nb.metadata["samenspel"] = {
-        "code": job.code, "naam": job.naam, "provincie": job.provincie,
+        "code": job.code,
+        "naam": job.naam,
+        "provincie": job.provincie,
         "inwoners": None if job.inwoners is None else int(job.inwoners),
-        "inwoners_jaar": job.inwoners_jaar, "jaar": job.parameters["jaar"],
-        "inputs": job.inputs, "versie": samenspel.__version__,
+        "inwoners_jaar": job.inwoners_jaar,
+        "jaar": job.parameters["jaar"],
+        "inputs": job.inputs,
+        "versie": samenspel.__version__,
     }
     nb.metadata.pop("papermill", None)  # timings and paths: noise in the published page source
 
 
 # --------------------------------------------------------------------------- parent side
 
-def run_chapters(codes="alle", jobs: int | None = None, year: int | None = None, vergelijk_met=None,
-                 methode: str = "tweelingen", force: bool = False, progress: bool = True,
-                 executor=None) -> Result:
+
+def run_chapters(
+    codes="alle",
+    jobs: int | None = None,
+    year: int | None = None,
+    vergelijk_met=None,
+    methode: str = "tweelingen",
+    force: bool = False,
+    progress: bool = True,
+    executor=None,
+) -> Result:
     """Generate chapters in parallel processes; unchanged chapters are skipped.
 
     `executor`: any object with concurrent.futures' `submit` (a ProcessPoolExecutor, a Dask

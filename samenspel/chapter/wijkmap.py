@@ -43,6 +43,7 @@ CLASSES = 5
 
 # --------------------------------------------------------------------------- geometry file
 
+
 def _dp(points: list[tuple[int, int]], tol: float) -> list[tuple[int, int]]:
     """Douglas-Peucker simplification of an open polyline (iterative)."""
     if len(points) < 3:
@@ -96,12 +97,16 @@ def build_geometry(source: Path, target: Path = GEOMETRY_FILE) -> dict:
         polygons = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
         rings = [r for poly in polygons for r in (simplify_ring(ring) for ring in poly) if r]
         if rings:
-            wijken[props["statcode"].strip()] = {"naam": props.get("name") or props.get("statnaam"),
-                                                 "ringen": [[list(p) for p in r] for r in rings]}
+            wijken[props["statcode"].strip()] = {
+                "naam": props.get("name") or props.get("statnaam"),
+                "ringen": [[list(p) for p in r] for r in rings],
+            }
     data = {
         "jaar": GEOMETRY_YEAR,
-        "bron": ("CBS/PDOK cbsgebiedsindelingen, wijk_gegeneraliseerd 2024 (WGS84), vereenvoudigd met "
-                 f"Douglas-Peucker ({TOLERANCE:g}/{SCALE} graad); CC BY 4.0, Bron: CBS"),
+        "bron": (
+            "CBS/PDOK cbsgebiedsindelingen, wijk_gegeneraliseerd 2024 (WGS84), vereenvoudigd met "
+            f"Douglas-Peucker ({TOLERANCE:g}/{SCALE} graad); CC BY 4.0, Bron: CBS"
+        ),
         "eenheid": f"1/{SCALE} graad",
         "wijken": dict(sorted(wijken.items())),
     }
@@ -136,6 +141,7 @@ def municipality_wijken(code: str, geometry: dict | None = None) -> dict:
 
 
 # --------------------------------------------------------------------------- classes
+
 
 def class_breaks(values: list[float], decimals: int, n: int = CLASSES) -> list[float]:
     """Upper bounds of up to n classes with about as many wijken each (quantiles), rounded to
@@ -176,6 +182,7 @@ def _colours(k: int) -> list[str]:
 
 # --------------------------------------------------------------------------- the map
 
+
 @dataclass
 class Area:
     code: str
@@ -215,8 +222,10 @@ class WijkMap:
 
     @property
     def source(self) -> str:
-        return (f"Bron: CBS, tabel {self.table}, {self.year}; wijkgrenzen: CBS/PDOK, wijken "
-                f"{GEOMETRY_YEAR} (vereenvoudigd).")
+        return (
+            f"Bron: CBS, tabel {self.table}, {self.year}; wijkgrenzen: CBS/PDOK, wijken "
+            f"{GEOMETRY_YEAR} (vereenvoudigd)."
+        )
 
     @property
     def missing(self) -> list[Area]:
@@ -241,8 +250,10 @@ def _project(wijken: dict) -> tuple[dict[str, list[list[tuple[float, float]]]], 
     s = (WIDTH - 4) / span_x
     # A tall municipality (such as Vlieland or Zandvoort) stays at most 1.4 times as tall as wide.
     s = min(s, 1.4 * WIDTH / span_y)
-    out = {code: [[(2 + (x - x0) * k * s, 2 + (y1 - y) * s) for x, y in r] for r in w["ringen"]]
-           for code, w in wijken.items()}
+    out = {
+        code: [[(2 + (x - x0) * k * s, 2 + (y1 - y) * s) for x, y in r] for r in w["ringen"]]
+        for code, w in wijken.items()
+    }
     return out, WIDTH, math.ceil(span_y * s + 4)
 
 
@@ -268,8 +279,9 @@ def wijk_map(w, name: str, code: str, geometry: dict | None = None) -> WijkMap |
         return None
     ind = w.indicator
     values = {r.code.strip(): (None if pd.isna(r.waarde) else float(r.waarde)) for r in frame.itertuples()}
-    reasons = {r.code.strip(): (SMALL_BASE if getattr(r, "reden", None) == SMALL_BASE else None)
-               for r in frame.itertuples()}
+    reasons = {
+        r.code.strip(): (SMALL_BASE if getattr(r, "reden", None) == SMALL_BASE else None) for r in frame.itertuples()
+    }
     names = {r.code.strip(): r.naam for r in frame.itertuples()}
     breaks = class_breaks([v for v in values.values() if v is not None], ind.decimals)
     colours = _colours(len(breaks))
@@ -284,15 +296,28 @@ def wijk_map(w, name: str, code: str, geometry: dict | None = None) -> WijkMap |
             label = f"{names[c]}: geen cijfer (te weinig {ind.base_label})"
         else:
             label = f"{names[c]}: geen cijfer van het CBS"
-        areas.append(Area(c, names[c], v, reasons.get(c), klasse, _path(projected[c], LABEL_BAND), label,
-                          colours[klasse] if klasse is not None else None))
+        areas.append(
+            Area(
+                c,
+                names[c],
+                v,
+                reasons.get(c),
+                klasse,
+                _path(projected[c], LABEL_BAND),
+                label,
+                colours[klasse] if klasse is not None else None,
+            )
+        )
     legend = []
     low = None
     for i, b in enumerate(breaks):
         count = sum(1 for a in areas if a.klasse == i)
         lo = min(a.value for a in areas if a.klasse == i) if count else b
-        text = (f"{fmt.number(lo, ind.decimals)} tot en met {fmt.number(b, ind.decimals)}" if low is not None
-                else f"tot en met {fmt.number(b, ind.decimals)}")
+        text = (
+            f"{fmt.number(lo, ind.decimals)} tot en met {fmt.number(b, ind.decimals)}"
+            if low is not None
+            else f"tot en met {fmt.number(b, ind.decimals)}"
+        )
         if len(breaks) == 1:
             text = fmt.number(b, ind.decimals)
         legend.append(LegendItem(text, colours[i], count))
@@ -301,23 +326,26 @@ def wijk_map(w, name: str, code: str, geometry: dict | None = None) -> WijkMap |
     if missing:
         legend.append(LegendItem("geen cijfer", None, len(missing)))
     uid = hashlib.sha1(f"{code}{ind.id}{w.year}".encode()).hexdigest()[:8]
-    return WijkMap(ind, name, w.year, w.table, w.municipal_value, areas, breaks, legend, width,
-                   height + LABEL_BAND, uid)
+    return WijkMap(
+        ind, name, w.year, w.table, w.municipal_value, areas, breaks, legend, width, height + LABEL_BAND, uid
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m samenspel.chapter.wijkmap",
-                                description="Bouw data/wijkgrenzen_2024.json.gz uit de GeoJSON van het CBS.")
+    p = argparse.ArgumentParser(
+        prog="python -m samenspel.chapter.wijkmap",
+        description="Bouw data/wijkgrenzen_2024.json.gz uit de GeoJSON van het CBS.",
+    )
     p.add_argument("--van", required=True, type=Path, help="wijk_2024_gegeneraliseerd.geojson")
     p.add_argument("--naar", type=Path, default=GEOMETRY_FILE)
     args = p.parse_args(argv)
     data = build_geometry(args.van, args.naar)
-    print(f"{args.naar}: {len(data['wijken'])} wijken, {args.naar.stat().st_size} bytes, "
-          f"sha256 {geometry_sha256(args.naar)}")
+    print(
+        f"{args.naar}: {len(data['wijken'])} wijken, {args.naar.stat().st_size} bytes, "
+        f"sha256 {geometry_sha256(args.naar)}"
+    )
     return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
-
-

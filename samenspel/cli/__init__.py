@@ -21,11 +21,15 @@ COMMANDS = {
     "casestudies": ("samenspel.cli.casestudies", "Controleer alle casestudies."),
     "doelen": ("samenspel.cli.doelen", "Maak een doelenbestand voor een gemeente, of controleer ze (--controleer)."),
     "download": ("samenspel.cli.download", "Haal CBS-tabellen op in de lokale cache."),
-    "momentopname": ("samenspel.cli.momentopname",
-                     "Maak de meegeleverde momentopname data/momentopname/ uit een map met CBS-tabellen."),
-    "actueel": ("samenspel.cli.actueel",
-                "Vraag het CBS of er nieuwere tabellen zijn dan bij de vorige publicatie (0: ja, 1: nee, "
-                "2: CBS niet bereikbaar)."),
+    "momentopname": (
+        "samenspel.cli.momentopname",
+        "Maak de meegeleverde momentopname data/momentopname/ uit een map met CBS-tabellen.",
+    ),
+    "actueel": (
+        "samenspel.cli.actueel",
+        "Vraag het CBS of er nieuwere tabellen zijn dan bij de vorige publicatie (0: ja, 1: nee, "
+        "2: CBS niet bereikbaar).",
+    ),
 }
 
 

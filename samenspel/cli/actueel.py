@@ -16,12 +16,21 @@ from samenspel.files import write_if_changed
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--vorige", metavar="BESTAND",
-                        help="de gegevens.json van de vorige publicatie (ontbreekt die, dan is alles nieuw)")
-    parser.add_argument("--schrijf", metavar="BESTAND",
-                        help="schrijf de stand van de gebruikte gegevens naar BESTAND (vraagt het CBS niets)")
-    parser.add_argument("--pagina", metavar="BESTAND",
-                        help="schrijf de datum van de gegevens als Markdown voor de voorpagina naar BESTAND")
+    parser.add_argument(
+        "--vorige",
+        metavar="BESTAND",
+        help="de gegevens.json van de vorige publicatie (ontbreekt die, dan is alles nieuw)",
+    )
+    parser.add_argument(
+        "--schrijf",
+        metavar="BESTAND",
+        help="schrijf de stand van de gebruikte gegevens naar BESTAND (vraagt het CBS niets)",
+    )
+    parser.add_argument(
+        "--pagina",
+        metavar="BESTAND",
+        help="schrijf de datum van de gegevens als Markdown voor de voorpagina naar BESTAND",
+    )
 
 
 def run(args) -> int:

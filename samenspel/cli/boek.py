@@ -76,8 +76,7 @@ def run(args: argparse.Namespace) -> int:
     result = book.generate(layout, log_to=lambda msg: print(f"Let op: {msg}", flush=True))
     changed = len(result.written) + len(result.removed)
     print(
-        f"{len(result.chapters)} hoofdstukken in het boek; "
-        f"{changed} gegenereerde bestanden bijgewerkt.",
+        f"{len(result.chapters)} hoofdstukken in het boek; {changed} gegenereerde bestanden bijgewerkt.",
         flush=True,
     )
 
@@ -86,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SamenspelError(
-            "Het boek kon niet worden gebouwd. Hierboven staat wat er misging "
-            "(elke waarschuwing telt als fout).",
+            "Het boek kon niet worden gebouwd. Hierboven staat wat er misging (elke waarschuwing telt als fout).",
             exit_code=proc.returncode or 1,
         )
     index = layout.html_dir / "index.html"

@@ -10,8 +10,9 @@ from samenspel.errors import SamenspelError
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("tabellen", nargs="*", metavar="TABEL",
-                        help="CBS-tabelcodes (standaard: alle tabellen uit data/tables.yml)")
+    parser.add_argument(
+        "tabellen", nargs="*", metavar="TABEL", help="CBS-tabelcodes (standaard: alle tabellen uit data/tables.yml)"
+    )
 
 
 def run(args) -> int:
@@ -26,8 +27,11 @@ def run(args) -> int:
             state = "staat in de momentopname" if table_id not in missing else "ontbreekt in de momentopname"
             print(f"- {table_id}: {state}")
         return 1 if args.tabellen and missing else 0
-    print(f"Gegevens: ophalen bij het CBS ({cbs._cbs_url()}) in de lokale cache {paths.cache_dir()}; "
-          f"nu in gebruik: {cbs.data_origin().sentence.removeprefix('Gegevens: ')}", flush=True)
+    print(
+        f"Gegevens: ophalen bij het CBS ({cbs._cbs_url()}) in de lokale cache {paths.cache_dir()}; "
+        f"nu in gebruik: {cbs.data_origin().sentence.removeprefix('Gegevens: ')}",
+        flush=True,
+    )
     failures = 0
     for table_id in ids:
         try:

@@ -27,10 +27,14 @@ def run(args) -> int:
     print(f"{'code':<7} {'naam':<32} {'provincie':<14} {'inwoners':>10}  peiljaar inwoners")
     for row in frame.itertuples():
         inw = fmt.number(row.inwoners)
-        print(f"{row.code:<7} {row.naam:<32} {row.provincie or 'onbekend':<14} {inw:>10}  "
-              f"{'' if row.inwoners_jaar is None or fmt.is_missing(row.inwoners) else row.inwoners_jaar}")
+        print(
+            f"{row.code:<7} {row.naam:<32} {row.provincie or 'onbekend':<14} {inw:>10}  "
+            f"{'' if row.inwoners_jaar is None or fmt.is_missing(row.inwoners) else row.inwoners_jaar}"
+        )
     older = frame[frame["inwoners_jaar"].notna() & (frame["inwoners_jaar"] != year)]
     if len(older):
-        print(f"\nVan {len(older)} gemeenten heeft het CBS nog geen inwonertal voor {year} "
-              f"in de beschikbare tabellen; daar staat het dichtstbijzijnde jaar met een inwonertal (zie peiljaar).")
+        print(
+            f"\nVan {len(older)} gemeenten heeft het CBS nog geen inwonertal voor {year} "
+            f"in de beschikbare tabellen; daar staat het dichtstbijzijnde jaar met een inwonertal (zie peiljaar)."
+        )
     return 0

@@ -9,11 +9,15 @@ from samenspel.data import momentopname
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--van", required=True, metavar="MAP",
-                        help="een map met CBS-tabellen in het formaat van cbsodata.download_data, "
-                             "bijvoorbeeld ../shared/data/cbs")
-    parser.add_argument("--naar", metavar="MAP", default=None,
-                        help=f"waar de momentopname komt (standaard: {paths.MOMENTOPNAME_DIR})")
+    parser.add_argument(
+        "--van",
+        required=True,
+        metavar="MAP",
+        help="een map met CBS-tabellen in het formaat van cbsodata.download_data, bijvoorbeeld ../shared/data/cbs",
+    )
+    parser.add_argument(
+        "--naar", metavar="MAP", default=None, help=f"waar de momentopname komt (standaard: {paths.MOMENTOPNAME_DIR})"
+    )
 
 
 def _size(n: int) -> str:
@@ -28,6 +32,8 @@ def run(args) -> int:
         print(f"- {t['table_id']} ({t['title'] or t['statistic']}): {t['rows']} rijen{dropped}")
     for r in result.reference_files:
         print(f"- {r['path']}")
-    print(f"Klaar: {len(result.tables)} tabellen en {len(result.reference_files)} referentiebestand(en) in "
-          f"{result.target} ({_size(result.size)}), met MANIFEST.json en LICENTIE.md.")
+    print(
+        f"Klaar: {len(result.tables)} tabellen en {len(result.reference_files)} referentiebestand(en) in "
+        f"{result.target} ({_size(result.size)}), met MANIFEST.json en LICENTIE.md."
+    )
     return 0

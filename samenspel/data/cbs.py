@@ -141,6 +141,7 @@ def key_stem(key: str) -> str:
 
 # --------------------------------------------------------------------------- registry
 
+
 @functools.lru_cache(maxsize=1)
 def registry() -> dict:
     with open(paths.DATA_DIR / "tables.yml", encoding="utf-8") as fh:
@@ -167,6 +168,7 @@ def check_table_id(table_id: str) -> str:
 
 
 # --------------------------------------------------------------------------- locations
+
 
 def data_file(folder: Path, entity: str) -> Path | None:
     """The file of one OData entity in a table folder: `X.json` or `X.json.gz`, or None."""
@@ -307,8 +309,10 @@ def ensure_available(
 
 def _unreachable_warning(exc: CbsUnreachable) -> str:
     fallback = "de lokale cache en de meegeleverde momentopname" if paths.momentopname_dir() else "de lokale cache"
-    return (f"Let op: {exc.message} Samenspel vraagt in deze run ook de andere tabellen niet meer op "
-            f"en werkt met {fallback}.")
+    return (
+        f"Let op: {exc.message} Samenspel vraagt in deze run ook de andere tabellen niet meer op "
+        f"en werkt met {fallback}."
+    )
 
 
 def forget_unreachable() -> None:
@@ -336,9 +340,13 @@ def _write_run_state() -> None:
 def _run_state() -> dict:
     """The latest run's answer from CBS (this process, or the runner that started it)."""
     if _RUN.asked:
-        return {"reachable": _RUN.unreachable is None, "url": _RUN.unreachable, "fetched": sorted(_RUN.fetched),
-                "current": sorted(_RUN.current),
-                "checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        return {
+            "reachable": _RUN.unreachable is None,
+            "url": _RUN.unreachable,
+            "fetched": sorted(_RUN.fetched),
+            "current": sorted(_RUN.current),
+            "checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
     try:
         return json.loads((paths.cache_dir() / RUN_FILE).read_text("utf-8"))
     except (OSError, ValueError):
@@ -406,6 +414,7 @@ def reference_file(name: str) -> Path | None:
 
 
 # --------------------------------------------------------------------------- download
+
 
 def download_table(
     table_id: str,
@@ -506,15 +515,13 @@ def refresh(table_id: str, **kwargs) -> tuple[Path, str | None]:
             retrieved = _retrieved(folder)
             when = retrieved.strftime("%d-%m-%Y %H:%M") if retrieved else "onbekende datum"
             return folder, (
-                f"Het CBS is niet bereikbaar; tabel {table_id} komt uit de lokale cache, "
-                f"opgehaald op {when}."
+                f"Het CBS is niet bereikbaar; tabel {table_id} komt uit de lokale cache, opgehaald op {when}."
             )
-        raise SamenspelError(
-            exc.message + " Er is ook geen lokale kopie van deze tabel."
-        ) from exc
+        raise SamenspelError(exc.message + " Er is ook geen lokale kopie van deze tabel.") from exc
 
 
 # --------------------------------------------------------------------------- reading
+
 
 def _read_json(path: Path):
     """One entity file as a list of rows: `X.json` or `X.json.gz` (`path` may name either;
@@ -550,6 +557,7 @@ class CorruptTable(SamenspelError):
 
 
 # --------------------------------------------------------------------------- manifest
+
 
 def _shown(path: Path) -> str:
     """A path as a user reads it: relative to the project when it lies inside it."""
@@ -682,9 +690,7 @@ def _load_table_cached(table_id: str, download: bool, _stamp: tuple) -> Table:
     folder, origin = _location(table_id)
     if not is_available(table_id):
         if paths.snapshot_dir() is not None:
-            raise TableNotAvailable(
-                f"Tabel {table_id} staat niet in de momentopname {folder.parent}."
-            )
+            raise TableNotAvailable(f"Tabel {table_id} staat niet in de momentopname {folder.parent}.")
         if not download:
             raise TableNotAvailable(f"Tabel {table_id} staat niet in de lokale cache {folder}.")
         download_table(table_id)
@@ -706,7 +712,9 @@ def _read_folder(folder: Path, table_id: str, origin: str) -> Table:
     properties = _read_json(props_file) if props_file is not None else []
     rows = _read_json(folder / "TypedDataSet.json")
     info = infos[0] if infos else {}
-    dims = [p["Key"] for p in properties if p.get("Type") in ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")]
+    dims = [
+        p["Key"] for p in properties if p.get("Type") in ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")
+    ]
     region_dim = next((d for d in dims if d in ("WijkenEnBuurten", "RegioS", "Regio")), None)
     frame = pd.DataFrame.from_records(rows)
     frame = _type_columns(frame, properties, folder)
@@ -763,6 +771,7 @@ def _attach_periods(table: Table, folder: Path) -> None:
 
 
 # --------------------------------------------------------------------------- overview
+
 
 def table_overview() -> list[dict]:
     """Every registered table with its period, modification and retrieval date, and origin
@@ -846,10 +855,14 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
         used.append((year, tid, kind, folder))
     snapshot = paths.snapshot_dir()
     if not used:
-        where = (f"in de momentopname {_shown(snapshot)}" if snapshot
-                 else "bij het CBS, in de lokale cache of in een momentopname")
-        return DataOrigin("snapshot" if snapshot else "cache",
-                          f"Gegevens: er zijn geen CBS-tabellen beschikbaar ({where}).")
+        where = (
+            f"in de momentopname {_shown(snapshot)}"
+            if snapshot
+            else "bij het CBS, in de lokale cache of in een momentopname"
+        )
+        return DataOrigin(
+            "snapshot" if snapshot else "cache", f"Gegevens: er zijn geen CBS-tabellen beschikbaar ({where})."
+        )
     state = {} if snapshot is not None else _run_state()
     confirmed = set(state.get("fetched", [])) | set(state.get("current", [])) if state.get("reachable") else set()
 
@@ -874,20 +887,29 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
     newest_folder = used[-1][3]
     checked = str(state.get("checked") or "")[:10] or None
     latest = max(modified) if modified else None
-    age = (f"stand: nieuwste CBS-tabel gewijzigd op {fmt.date_nl(latest)}" if latest
-           else "stand: wijzigingsdatum van het CBS onbekend")
-    unreachable = (f"het CBS ({state.get('url')}) is niet bereikbaar" if state.get("url")
-                   else "het CBS is niet bereikbaar")
+    age = (
+        f"stand: nieuwste CBS-tabel gewijzigd op {fmt.date_nl(latest)}"
+        if latest
+        else "stand: wijzigingsdatum van het CBS onbekend"
+    )
+    unreachable = (
+        f"het CBS ({state.get('url')}) is niet bereikbaar" if state.get("url") else "het CBS is niet bereikbaar"
+    )
     if retrieved:
         first, last = min(retrieved), max(retrieved)
-        fetched = (f"opgehaald op {fmt.date_nl(last)}" if first == last
-                   else f"opgehaald tussen {fmt.date_nl(first)} en {fmt.date_nl(last)}")
+        fetched = (
+            f"opgehaald op {fmt.date_nl(last)}"
+            if first == last
+            else f"opgehaald tussen {fmt.date_nl(first)} en {fmt.date_nl(last)}"
+        )
     else:
         fetched = None
 
     if newest_kind == "snapshot":
-        head = (f"Gegevens: CBS-momentopname in {_shown(newest_folder.parent)} (SAMENSPEL_SNAPSHOT); "
-                f"Samenspel maakt geen verbinding met het CBS")
+        head = (
+            f"Gegevens: CBS-momentopname in {_shown(newest_folder.parent)} (SAMENSPEL_SNAPSHOT); "
+            f"Samenspel maakt geen verbinding met het CBS"
+        )
     elif newest_kind == "momentopname":
         built = (manifest(newest_folder.parent) or {}).get("built")
         made = f", samengesteld op {fmt.date_nl(built)}" if built else ""
@@ -912,8 +934,12 @@ def data_origin(statistic: str = "kwb") -> DataOrigin:
     for year, _tid, kind in tables:
         if kind != newest_kind:
             others.setdefault(kind, []).append(year)
-    names = {"cbs": "van het CBS", "cache": "uit de lokale cache", "momentopname": "uit de meegeleverde momentopname",
-             "snapshot": "uit de momentopname"}
+    names = {
+        "cbs": "van het CBS",
+        "cache": "uit de lokale cache",
+        "momentopname": "uit de meegeleverde momentopname",
+        "snapshot": "uit de momentopname",
+    }
     extra = "".join(f"; {_years_text(years)} {names[kind]}" for kind, years in others.items())
     sentence = f"{head}{extra}; {age}."
     return DataOrigin(

@@ -79,7 +79,8 @@ def check(previous: dict | None, table_ids: list[str] | None = None, timeout: fl
             value = cbs.cbs_modified(tid, timeout=timeout)
         except cbs.CbsUnreachable as exc:
             return Decision(
-                newer=False, reachable=False,
+                newer=False,
+                reachable=False,
                 reason=f"Het CBS ({exc.url}) is niet bereikbaar; er wordt niets opnieuw gebouwd of gepubliceerd.",
             )
         except SamenspelError:
@@ -89,24 +90,34 @@ def check(previous: dict | None, table_ids: list[str] | None = None, timeout: fl
     before = dict((previous or {}).get("tables") or {})
     if not before:
         return Decision(
-            newer=True, tables=now, changed=tuple(now),
+            newer=True,
+            tables=now,
+            changed=tuple(now),
             reason="Er is geen vorige publicatie bekend (geen gegevens.json); het boek wordt gebouwd.",
         )
-    changed = tuple(tid for tid, value in now.items() if tid not in before or not before[tid]
-                    or _is_newer(value, before[tid]))
+    changed = tuple(
+        tid for tid, value in now.items() if tid not in before or not before[tid] or _is_newer(value, before[tid])
+    )
     built = fmt.date_nl((previous or {}).get("built"), "onbekende datum")
     if changed:
-        parts = [f"{tid} ({'gewijzigd op ' + fmt.date_nl(str(now[tid])[:10]) if before.get(tid) else 'nieuw'})"
-                 for tid in changed]
+        parts = [
+            f"{tid} ({'gewijzigd op ' + fmt.date_nl(str(now[tid])[:10]) if before.get(tid) else 'nieuw'})"
+            for tid in changed
+        ]
         return Decision(
-            newer=True, tables=now, changed=changed,
+            newer=True,
+            tables=now,
+            changed=changed,
             reason=f"Het CBS heeft sinds de vorige publicatie ({built}) nieuwe gegevens: {', '.join(parts)}.",
         )
     return Decision(
-        newer=False, tables=now,
-        reason=(f"Het CBS heeft niets nieuws sinds de vorige publicatie ({built}): "
-                + ("1 tabel heeft" if len(now) == 1 else f"{len(now)} tabellen hebben")
-                + " dezelfde wijzigingsdatum als toen."),
+        newer=False,
+        tables=now,
+        reason=(
+            f"Het CBS heeft niets nieuws sinds de vorige publicatie ({built}): "
+            + ("1 tabel heeft" if len(now) == 1 else f"{len(now)} tabellen hebben")
+            + " dezelfde wijzigingsdatum als toen."
+        ),
     )
 
 
@@ -150,8 +161,12 @@ def front_page_markdown(current: dict | None = None) -> str:
     current = current or state()
     built = fmt.date_nl(current.get("built"))
     date = current.get("data_date")
-    when = (f"De cijfers zijn van het CBS; de nieuwste gebruikte CBS-tabel is door het CBS gewijzigd op "
-            f"**{fmt.date_nl(date)}**." if date else "De cijfers zijn van het CBS.")
+    when = (
+        f"De cijfers zijn van het CBS; de nieuwste gebruikte CBS-tabel is door het CBS gewijzigd op "
+        f"**{fmt.date_nl(date)}**."
+        if date
+        else "De cijfers zijn van het CBS."
+    )
     return (
         f"{when} Dit boek is gebouwd op {built}. Elke week kijkt Samenspel of het CBS nieuwe cijfers "
         f"heeft gepubliceerd; zo ja, dan wordt het boek opnieuw gebouwd. Waar de cijfers vandaan komen, "

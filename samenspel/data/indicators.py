@@ -32,8 +32,17 @@ COMPUTES = {"cbs", "share", "per_1000"}
 LEVELS = {"Land": "land", "Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}
 ROLES = {"sturing", "context"}
 VALUE_COLUMNS = [
-    "indicator", "code", "naam", "gemeente", "niveau", "jaar", "waarde",
-    "tabel", "kolommen", "status", "reden",
+    "indicator",
+    "code",
+    "naam",
+    "gemeente",
+    "niveau",
+    "jaar",
+    "waarde",
+    "tabel",
+    "kolommen",
+    "status",
+    "reden",
 ]
 SMALL_BASE = "kleine basis"  # `reden` of a figure left out by the small-base rule
 
@@ -47,8 +56,10 @@ class SmallBase:
     min_count: int = 10
 
     def describe(self) -> str:
-        return (f"minstens {self.min_base} inwoners of huishoudens in de basis, en bij een cijfer dat "
-                f"Samenspel zelf berekent een teller van minstens {self.min_count}")
+        return (
+            f"minstens {self.min_base} inwoners of huishoudens in de basis, en bij een cijfer dat "
+            f"Samenspel zelf berekent een teller van minstens {self.min_count}"
+        )
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,7 @@ def catalogue() -> tuple[Indicator, ...]:
 
 # --------------------------------------------------------------------------- values
 
+
 def table_values(table: cbs.Table, year: int, indicators=None, levels=("land", "gemeente", "wijk")) -> pd.DataFrame:
     """Values of the indicators for every region in one KWB table (long format)."""
     indicators = list(indicators or catalogue())
@@ -254,19 +266,23 @@ def table_values(table: cbs.Table, year: int, indicators=None, levels=("land", "
         value, reason = _value(ind, cols, data, rule)
         shown = {role: key for role, key in cols.items() if role != "base"}
         status = "voorlopig" if any(table.status(c) == "voorlopig" for c in shown.values()) else "definitief"
-        frames.append(pd.DataFrame({
-            "indicator": ind.id,
-            "code": codes.values,
-            "naam": names.values,
-            "gemeente": municipality.values,
-            "niveau": soort.values,
-            "jaar": int(year),
-            "waarde": value.values,
-            "tabel": table.table_id,
-            "kolommen": "+".join(shown.values()),
-            "status": status,
-            "reden": reason.values,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "indicator": ind.id,
+                    "code": codes.values,
+                    "naam": names.values,
+                    "gemeente": municipality.values,
+                    "niveau": soort.values,
+                    "jaar": int(year),
+                    "waarde": value.values,
+                    "tabel": table.table_id,
+                    "kolommen": "+".join(shown.values()),
+                    "status": status,
+                    "reden": reason.values,
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(frames, ignore_index=True)

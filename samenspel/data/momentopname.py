@@ -143,7 +143,8 @@ def build(source: Path, target: Path | None = None, today: dt.date | None = None
             "reference_files": references,
         }
         (tmp / cbs.MANIFEST_FILE).write_text(
-            json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False) + "\n", "utf-8")
+            json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False) + "\n", "utf-8"
+        )
         (tmp / LICENCE_FILE).write_text(_licence_text(label), "utf-8")
         _self_check(tmp, tables, references)
         size = sum(f.stat().st_size for f in tmp.rglob("*") if f.is_file())
@@ -235,8 +236,9 @@ def _copy_references(source: Path, tmp: Path, label: str) -> list[dict]:
             continue
         files: dict = {}
         _write(tmp, rel + ".gz", data, files)
-        result.append({"name": name, "title": ref.get("title"), "path": rel + ".gz",
-                       "source": f"{label}, {rel}", "files": files})
+        result.append(
+            {"name": name, "title": ref.get("title"), "path": rel + ".gz", "source": f"{label}, {rel}", "files": files}
+        )
     return result
 
 

@@ -40,8 +40,19 @@ URBANITY_LABELS = {
     5: "niet stedelijk",
 }
 PROVINCES = {
-    "Groningen", "Fryslân", "Friesland", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
-    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
+    "Groningen",
+    "Fryslân",
+    "Friesland",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
 }
 # Names people use that are not CBS's official name.
 ALIASES = {
@@ -126,12 +137,11 @@ class DissolvedMunicipality(SamenspelError):
         else:
             what = f"is op {when} opgeheven en verdeeld over {listed}"
         extra = f" ({note})" if note else ""
-        super().__init__(
-            f"Gemeente {name} bestaat niet meer: zij {what}{extra}. Gebruik {successors[0][1]}."
-        )
+        super().__init__(f"Gemeente {name} bestaat niet meer: zij {what}{extra}. Gebruik {successors[0][1]}.")
 
 
 # --------------------------------------------------------------------------- sources
+
 
 @functools.lru_cache(maxsize=1)
 def _indeling_cached(path: str | None) -> pd.DataFrame | None:
@@ -214,8 +224,9 @@ def merger_breaks(code: str) -> list[Merger]:
         date = dt.date.fromisoformat(m["datum"])
         first = date.year if (date.month, date.day) == (1, 1) else date.year + 1
         by_year.setdefault(first, []).append(m)
-    return [Merger(year, min(m["datum"] for m in ms), tuple(m["naam"] for m in ms))
-            for year, ms in sorted(by_year.items())]
+    return [
+        Merger(year, min(m["datum"] for m in ms), tuple(m["naam"] for m in ms)) for year, ms in sorted(by_year.items())
+    ]
 
 
 def latest_year() -> int:
@@ -242,9 +253,7 @@ def _valid_on(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _profile_values(_stamp: tuple) -> pd.DataFrame:
-    return indicators.values(
-        ["inwoners", "stedelijkheid", "omgevingsadressendichtheid"], levels=("gemeente",)
-    )
+    return indicators.values(["inwoners", "stedelijkheid", "omgevingsadressendichtheid"], levels=("gemeente",))
 
 
 def _base_values() -> pd.DataFrame:
@@ -324,14 +333,20 @@ def known_municipalities() -> dict[str, str]:
 
 def _record(frame: pd.DataFrame, code: str) -> Municipality:
     row = frame[frame["code"] == code].iloc[0]
+
     def clean(v):
         return None if v is None or pd.isna(v) else v
+
     return Municipality(
-        code=row["code"], naam=row["naam"], provincie=clean(row["provincie"]), jaar=int(row["jaar"]),
+        code=row["code"],
+        naam=row["naam"],
+        provincie=clean(row["provincie"]),
+        jaar=int(row["jaar"]),
         inwoners=None if clean(row["inwoners"]) is None else float(row["inwoners"]),
         inwoners_jaar=None if clean(row["inwoners_jaar"]) is None else int(row["inwoners_jaar"]),
         stedelijkheid=None if clean(row["stedelijkheid"]) is None else int(row["stedelijkheid"]),
-        stedelijkheid_bron=clean(row["stedelijkheid_bron"]), grootteklasse=clean(row["grootteklasse"]),
+        stedelijkheid_bron=clean(row["stedelijkheid_bron"]),
+        grootteklasse=clean(row["grootteklasse"]),
     )
 
 

@@ -60,15 +60,23 @@ def resolve(text: str, known: Mapping[str, str]) -> tuple[str | None, str | None
             names = sorted(_current(known).values())
             close = regions.suggestions(text, pd.DataFrame({"naam": names}))
             hint = f" Bedoelt u misschien: {', '.join(close)}?" if close else ""
-            return None, None, (
-                f"onbekende gemeente '{text}'; verwacht de naam of de CBS-code (zoals GM0034 voor Almere) "
-                f"van een gemeente die tussen 2014 en 2025 bestond.{hint}"
+            return (
+                None,
+                None,
+                (
+                    f"onbekende gemeente '{text}'; verwacht de naam of de CBS-code (zoals GM0034 voor Almere) "
+                    f"van een gemeente die tussen 2014 en 2025 bestond.{hint}"
+                ),
             )
     if code in regions.mergers():
         return None, None, _dissolved_message(code, known)
     if code not in known:
-        return None, None, (
-            f"onbekende CBS-gemeentecode '{text}'; verwacht de code (GM en vier cijfers, zoals GM0034 voor "
-            "Almere) of de naam van een gemeente die tussen 2014 en 2025 bestond."
+        return (
+            None,
+            None,
+            (
+                f"onbekende CBS-gemeentecode '{text}'; verwacht de code (GM en vier cijfers, zoals GM0034 voor "
+                "Almere) of de naam van een gemeente die tussen 2014 en 2025 bestond."
+            ),
         )
     return code, known[code], None

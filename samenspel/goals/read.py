@@ -58,7 +58,9 @@ def _yaml_problem(exc: yaml.YAMLError, shown: str) -> Problem:
 def read_text(file_path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """The file's text, or None and the problem."""
     if not file_path.is_file():
-        return None, [Problem(shown, None, "bestand niet gevonden; verwacht een bestaand doelenbestand (doelen/GMxxxx.yml).")]
+        return None, [
+            Problem(shown, None, "bestand niet gevonden; verwacht een bestaand doelenbestand (doelen/GMxxxx.yml).")
+        ]
     try:
         return file_path.read_text(encoding="utf-8").removeprefix("\ufeff"), []
     except UnicodeDecodeError:
@@ -81,7 +83,9 @@ def parse(text: str, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
             )
         ]
     if not isinstance(data, dict):
-        return None, [Problem(shown, None, "verwacht regels 'veld: waarde' (gemeente, vastgesteld_door, bron, doelen).", 1)]
+        return None, [
+            Problem(shown, None, "verwacht regels 'veld: waarde' (gemeente, vastgesteld_door, bron, doelen).", 1)
+        ]
     return plain(data), []
 
 

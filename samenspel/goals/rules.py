@@ -60,19 +60,33 @@ def document_problems(doc: Any, prefix: str, bad: set[str]) -> tuple[Found, int 
         try:
             date_year = _dt.date.fromisoformat(datum).year
         except ValueError:
-            out.append((f"{prefix}.datum", f"'{datum}' is geen bestaande datum; verwacht jaar-maand-dag, "
-                                           "zoals 2025-11-06."))
+            out.append(
+                (f"{prefix}.datum", f"'{datum}' is geen bestaande datum; verwacht jaar-maand-dag, zoals 2025-11-06.")
+            )
     one_of = document_schema().get("x-een-van", [])
     if one_of and not any(name in doc for name in one_of):
-        out.append((prefix, f"verwacht het veld {or_list(one_of)}: de datum van het document "
-                            "(zoals 2025-11-06) of, als die niet bekend is, het jaar (zoals 2025)."))
+        out.append(
+            (
+                prefix,
+                f"verwacht het veld {or_list(one_of)}: de datum van het document "
+                "(zoals 2025-11-06) of, als die niet bekend is, het jaar (zoals 2025).",
+            )
+        )
     if date_year and is_year(jaar) and jaar != date_year:
-        out.append((f"{prefix}.jaar", f"het jaar {jaar} past niet bij de datum {datum}; verwacht {date_year}, "
-                                      "of laat het jaar weg."))
+        out.append(
+            (
+                f"{prefix}.jaar",
+                f"het jaar {jaar} past niet bij de datum {datum}; verwacht {date_year}, of laat het jaar weg.",
+            )
+        )
     url = doc.get("url")
     if isinstance(url, str) and not refused(f"{prefix}.url", bad) and not is_wellformed_url(url):
-        out.append((f"{prefix}.url", f"ongeldig webadres '{url}'; verwacht een volledig adres als "
-                                     "https://www.voorbeeld.nl/begroting-2026."))
+        out.append(
+            (
+                f"{prefix}.url",
+                f"ongeldig webadres '{url}'; verwacht een volledig adres als https://www.voorbeeld.nl/begroting-2026.",
+            )
+        )
     year = date_year or (jaar if is_year(jaar) and not refused(f"{prefix}.jaar", bad) else None)
     return out, year
 
@@ -85,22 +99,37 @@ def _indicator_problems(goal: Mapping[str, Any], prefix: str, units: Mapping[str
     if indicator not in units:
         close = difflib.get_close_matches(indicator, list(units), n=3, cutoff=0.6)
         hint = f" Bedoelde u {or_list(close)}?" if close else ""
-        return [(f"{prefix}.indicator", f"onbekende indicator '{indicator}'; verwacht een id uit data/indicators.yml "
-                                        f"(de lijst staat in doelen/README.md) of 'eigen'.{hint}")]
+        return [
+            (
+                f"{prefix}.indicator",
+                f"onbekende indicator '{indicator}'; verwacht een id uit data/indicators.yml "
+                f"(de lijst staat in doelen/README.md) of 'eigen'.{hint}",
+            )
+        ]
     out: Found = []
     for name in own_fields() + ["waarden_toelichting"]:
         if name in goal and name != "eenheid":
-            out.append((f"{prefix}.{name}", f"hoort alleen bij een eigen cijfer (indicator: eigen): de waarden van de "
-                                            f"CBS-indicator '{indicator}' komen van het CBS. Verwacht: haal '{name}' weg, of "
-                                            "maak er een eigen cijfer van als het document een andere definitie gebruikt."))
+            out.append(
+                (
+                    f"{prefix}.{name}",
+                    f"hoort alleen bij een eigen cijfer (indicator: eigen): de waarden van de "
+                    f"CBS-indicator '{indicator}' komen van het CBS. Verwacht: haal '{name}' weg, of "
+                    "maak er een eigen cijfer van als het document een andere definitie gebruikt.",
+                )
+            )
     given, unit = goal.get("eenheid"), units[indicator]
     if isinstance(given, str) and unit_key(given) != unit_key(unit):
-        out.append((f"{prefix}.eenheid", f"de eenheid '{given}' is niet die van de CBS-indicator '{indicator}' ({unit}). "
-                                         "Een doel hoort alleen bij een CBS-indicator als de definitie dezelfde is: een "
-                                         "begroting telt bijvoorbeeld bijstand per 10.000 inwoners van 18 jaar en ouder, het "
-                                         "CBS per 1.000 van alle inwoners. Verwacht de eenheid "
-                                         f"'{unit}' (of laat 'eenheid' weg), of maak er een eigen cijfer van: 'indicator: "
-                                         "eigen' met de naam, de eenheid, de waarden en de bron uit het document."))
+        out.append(
+            (
+                f"{prefix}.eenheid",
+                f"de eenheid '{given}' is niet die van de CBS-indicator '{indicator}' ({unit}). "
+                "Een doel hoort alleen bij een CBS-indicator als de definitie dezelfde is: een "
+                "begroting telt bijvoorbeeld bijstand per 10.000 inwoners van 18 jaar en ouder, het "
+                "CBS per 1.000 van alle inwoners. Verwacht de eenheid "
+                f"'{unit}' (of laat 'eenheid' weg), of maak er een eigen cijfer van: 'indicator: "
+                "eigen' met de naam, de eenheid, de waarden en de bron uit het document.",
+            )
+        )
     return out
 
 
@@ -108,24 +137,43 @@ def _target_problems(goal: Mapping[str, Any], prefix: str, bad: set[str]) -> Fou
     out: Found = []
     given = [t for t in TARGETS if t in goal]
     if len(given) > 1:
-        out.append((f"{prefix}.{given[1]}", f"een doel heeft hoogstens één van streefwaarde, grens en verandering; dit doel "
-                                            f"heeft er {len(given)} ({fmt.join_nl(given)}). Verwacht er één, of maak er "
-                                            "twee doelen van met elk een eigen doeljaar."))
+        out.append(
+            (
+                f"{prefix}.{given[1]}",
+                f"een doel heeft hoogstens één van streefwaarde, grens en verandering; dit doel "
+                f"heeft er {len(given)} ({fmt.join_nl(given)}). Verwacht er één, of maak er "
+                "twee doelen van met elk een eigen doeljaar.",
+            )
+        )
     if not given and "richting" not in goal:
-        out.append((prefix, "dit doel zegt niet wat de gemeente wil bereiken; verwacht een streefwaarde, een grens "
-                            "({onder: 10} of {boven: 70}), een verandering ({vanaf: 2018, met: -200}) of alleen een "
-                            "richting (lager, hoger of gelijk). Noemt het document geen doel, haal het doel dan weg."))
+        out.append(
+            (
+                prefix,
+                "dit doel zegt niet wat de gemeente wil bereiken; verwacht een streefwaarde, een grens "
+                "({onder: 10} of {boven: 70}), een verandering ({vanaf: 2018, met: -200}) of alleen een "
+                "richting (lager, hoger of gelijk). Noemt het document geen doel, haal het doel dan weg.",
+            )
+        )
     grens = goal.get("grens")
     if isinstance(grens, Mapping) and not refused(f"{prefix}.grens", bad):
         sides = [s for s in ("onder", "boven") if s in grens]
         if len(sides) != 1:
             found = "geen van beide" if not sides else "allebei"
-            out.append((f"{prefix}.grens", f"verwacht precies één van 'onder' en 'boven', zoals {{onder: 10}}; "
-                                           f"gevonden: {found}."))
+            out.append(
+                (
+                    f"{prefix}.grens",
+                    f"verwacht precies één van 'onder' en 'boven', zoals {{onder: 10}}; gevonden: {found}.",
+                )
+            )
     richting = goal.get("richting")
     if "marge" in goal and richting != "gelijk":
-        out.append((f"{prefix}.marge", "een marge hoort alleen bij 'richting: gelijk'; verwacht 'richting: gelijk' erbij, "
-                                       "of haal de marge weg."))
+        out.append(
+            (
+                f"{prefix}.marge",
+                "een marge hoort alleen bij 'richting: gelijk'; verwacht 'richting: gelijk' erbij, "
+                "of haal de marge weg.",
+            )
+        )
     out += _direction_problems(goal, prefix, bad)
     return out
 
@@ -148,8 +196,12 @@ def _direction_problems(goal: Mapping[str, Any], prefix: str, bad: set[str]) -> 
         what = f"een verandering met {fmt.number(met, 0 if float(met).is_integer() else 1)}"
     if expected is None or richting == expected:
         return []
-    return [(f"{prefix}.richting", f"de richting '{richting}' past niet bij {what}; verwacht '{expected}', of laat de "
-                                   "richting weg.")]
+    return [
+        (
+            f"{prefix}.richting",
+            f"de richting '{richting}' past niet bij {what}; verwacht '{expected}', of laat de richting weg.",
+        )
+    ]
 
 
 def _year_problems(goal: Mapping[str, Any], prefix: str, doc_year: int | None, bad: set[str]) -> Found:
@@ -158,20 +210,32 @@ def _year_problems(goal: Mapping[str, Any], prefix: str, doc_year: int | None, b
     if not is_year(jaar) or refused(f"{prefix}.jaar", bad):
         return out
     if doc_year is not None and jaar < doc_year:
-        out.append((f"{prefix}.jaar", f"het doeljaar {jaar} ligt vóór het jaar van het document ({doc_year}, veld 'bron'); "
-                                      f"verwacht {doc_year} of later. Noemt het document geen doeljaar, laat 'jaar' dan weg."))
+        out.append(
+            (
+                f"{prefix}.jaar",
+                f"het doeljaar {jaar} ligt vóór het jaar van het document ({doc_year}, veld 'bron'); "
+                f"verwacht {doc_year} of later. Noemt het document geen doeljaar, laat 'jaar' dan weg.",
+            )
+        )
     verandering = goal.get("verandering")
     if isinstance(verandering, Mapping) and is_year(verandering.get("vanaf")) and verandering["vanaf"] >= jaar:
-        out.append((f"{prefix}.verandering.vanaf", f"het basisjaar {verandering['vanaf']} ligt niet vóór het doeljaar "
-                                                   f"{jaar}; verwacht een basisjaar vóór {jaar}."))
+        out.append(
+            (
+                f"{prefix}.verandering.vanaf",
+                f"het basisjaar {verandering['vanaf']} ligt niet vóór het doeljaar "
+                f"{jaar}; verwacht een basisjaar vóór {jaar}.",
+            )
+        )
     return out
 
 
-def goal_problems(
-    goal: Any, prefix: str, units: Mapping[str, str], doc_year: int | None, bad: set[str]
-) -> Found:
+def goal_problems(goal: Any, prefix: str, units: Mapping[str, str], doc_year: int | None, bad: set[str]) -> Found:
     """Every rule about one goal (``prefix`` is its field path, like 'doelen[2]')."""
-    if not isinstance(goal, Mapping) or not isinstance(goal.get("indicator"), str) or refused(f"{prefix}.indicator", bad):
+    if (
+        not isinstance(goal, Mapping)
+        or not isinstance(goal.get("indicator"), str)
+        or refused(f"{prefix}.indicator", bad)
+    ):
         return []
     out: Found = []
     if goal["indicator"] == OWN:
@@ -205,18 +269,28 @@ def duplicate_problems(goals: list[Any]) -> Found:
         if key in seen:
             what = f"dezelfde indicator ('{key[0]}')" + (f" en dezelfde naam ('{key[1]}')" if key[1] else "")
             year = f"hetzelfde doeljaar ({key[2]})" if key[2] else "ook geen doeljaar"
-            out.append((f"doelen[{i + 1}]", f"dit doel staat er twee keer: doelen[{seen[key] + 1}] heeft {what} en {year}; "
-                                            "verwacht één doel per indicator en doeljaar. Voeg ze samen, of geef elk "
-                                            "doel het doeljaar uit het document."))
+            out.append(
+                (
+                    f"doelen[{i + 1}]",
+                    f"dit doel staat er twee keer: doelen[{seen[key] + 1}] heeft {what} en {year}; "
+                    "verwacht één doel per indicator en doeljaar. Voeg ze samen, of geef elk "
+                    "doel het doeljaar uit het document.",
+                )
+            )
             continue
         seen[key] = i
         naam, eenheid = goal.get("naam"), goal.get("eenheid")
         if goal["indicator"] == OWN and isinstance(naam, str) and isinstance(eenheid, str):
             first = units.setdefault(naam, (eenheid, i))
             if unit_key(first[0]) != unit_key(eenheid):
-                out.append((f"doelen[{i + 1}].eenheid", f"het eigen cijfer '{naam}' heeft in doelen[{first[1] + 1}] de eenheid "
-                                                        f"'{first[0]}'; verwacht overal dezelfde eenheid (een andere "
-                                                        "eenheid is een ander cijfer: geef het een andere naam)."))
+                out.append(
+                    (
+                        f"doelen[{i + 1}].eenheid",
+                        f"het eigen cijfer '{naam}' heeft in doelen[{first[1] + 1}] de eenheid "
+                        f"'{first[0]}'; verwacht overal dezelfde eenheid (een andere "
+                        "eenheid is een ander cijfer: geef het een andere naam).",
+                    )
+                )
     return out
 
 

@@ -52,8 +52,13 @@ def _municipality(data: dict[str, Any], file_path: Path, known: LazyMunicipaliti
         return [("gemeente", message)], None
     expected = f"{code}{SUFFIX}"
     if file_path.name != expected:
-        return [(None, f"de bestandsnaam '{file_path.name}' past niet bij het veld 'gemeente' ({code}, {name}); "
-                       f"verwacht '{expected}': het bestand heet naar de CBS-code van de gemeente.")], code
+        return [
+            (
+                None,
+                f"de bestandsnaam '{file_path.name}' past niet bij het veld 'gemeente' ({code}, {name}); "
+                f"verwacht '{expected}': het bestand heet naar de CBS-code van de gemeente.",
+            )
+        ], code
     return [], code
 
 
@@ -149,9 +154,7 @@ def load(path: Path | str, known: Mapping[str, str] | None = None, *, root: Path
     return loaded[0]
 
 
-def load_for(
-    code: str, directory: Path | str | None = None, known: Mapping[str, str] | None = None
-) -> GoalFile | None:
+def load_for(code: str, directory: Path | str | None = None, known: Mapping[str, str] | None = None) -> GoalFile | None:
     """The goals of gemeente ``code`` (doelen/<code>.yml), or None when it has no goals file;
     a malformed file raises SamenspelError with the same messages as the check."""
     path = Path(directory or paths.doelen_dir()) / f"{code}{SUFFIX}"
