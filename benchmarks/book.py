@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from samenspel import book  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def _helper():
@@ -84,18 +85,9 @@ def _weigh_in_chromium(html_dir: Path, page: str) -> dict[str, bytes] | None:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
             context = pw.chromium.launch_persistent_context(
                 profile,
-                executable_path="/usr/bin/chromium",
+                executable_path=CHROMIUM,
                 headless=True,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
+                args=CHROMIUM_ARGS,
                 viewport={"width": 375, "height": 812},
             )
             tab = context.new_page()

@@ -23,21 +23,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from samenspel.paths import ROOT
+from tests import chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(chromium.CHROMIUM)
+CHROMIUM_ARGS = chromium.CHROMIUM_ARGS
 # axe-core as shipped by the axe-playwright-python package (no Node needed).
 AXE = Path(str(importlib.resources.files("axe_playwright_python") / "axe.min.js"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 375, "height": 812}
 
 INTRO = "book/intro.html"
