@@ -60,6 +60,27 @@ def positive_jobs(value: int | None) -> int:
     return value
 
 
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def report_check(problems: list, n_files: int, one: str, many: str, failed: int) -> int:
+    """Print each problem of a validator run and a summary line; `failed` when there are
+    problems, else 0. Shared by the case-study and the goals checks."""
+    for problem in problems:
+        print(problem)
+    checked = plural(n_files, one, many)
+    if problems:
+        bad_files = len({p.file for p in problems})
+        print(
+            f"{checked} gecontroleerd: {plural(len(problems), 'probleem', 'problemen')} "
+            f"in {plural(bad_files, 'bestand', 'bestanden')}."
+        )
+        return failed
+    print(f"{checked} gecontroleerd, geen problemen.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from samenspel import casestudies, paths
+from samenspel.cli import report_check
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,10 +36,6 @@ def _files(arguments: list[str]) -> list[Path]:
     return files
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "bijwerken", False):
         for changed in casestudies.write_generated_docs(paths.CASESTUDY_DIR):
@@ -49,15 +46,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"Geen casestudies gevonden in {where}.")
         return 1
     problems = casestudies.validate_files(files)
-    for problem in problems:
-        print(problem)
-    checked = _plural(len(files), "casestudie", "casestudies")
-    if problems:
-        bad_files = len({p.file for p in problems})
-        print(
-            f"{checked} gecontroleerd: {_plural(len(problems), 'probleem', 'problemen')} "
-            f"in {_plural(bad_files, 'bestand', 'bestanden')}."
-        )
-        return 1
-    print(f"{checked} gecontroleerd, geen problemen.")
-    return 0
+    return report_check(problems, len(files), "casestudie", "casestudies", failed=1)

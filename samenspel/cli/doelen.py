@@ -9,6 +9,7 @@ from pathlib import Path
 
 from samenspel import goals, paths
 from samenspel.casestudies.parse import display_path
+from samenspel.cli import report_check
 from samenspel.errors import SamenspelError
 
 
@@ -34,10 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _files(arguments: list[str]) -> list[Path]:
     if not arguments:
         return goals.goal_files(paths.doelen_dir())
@@ -57,18 +54,7 @@ def check(arguments: list[str]) -> int:
         print(f"Geen doelenbestanden gevonden in {where}.")
         return 2 if arguments else 0
     problems = goals.validate_files(files)
-    for problem in problems:
-        print(problem)
-    checked = _plural(len(files), "doelenbestand", "doelenbestanden")
-    if problems:
-        bad_files = len({p.file for p in problems})
-        print(
-            f"{checked} gecontroleerd: {_plural(len(problems), 'probleem', 'problemen')} "
-            f"in {_plural(bad_files, 'bestand', 'bestanden')}."
-        )
-        return 2
-    print(f"{checked} gecontroleerd, geen problemen.")
-    return 0
+    return report_check(problems, len(files), "doelenbestand", "doelenbestanden", failed=2)
 
 
 def write_template(arguments: list[str]) -> int:
