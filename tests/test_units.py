@@ -156,14 +156,15 @@ def test_position_chart_house_style_and_text_alternative():
     chart = charts.position_chart(c, "Almere", "A")
     html = chart.html()
     assert "cdn.plot.ly" not in html and "<script src" not in html  # plotly.js comes from the book
-    assert chart.fig.layout.separators == ",."
-    bar = chart.fig.data[0]
+    fig = chart.fig.to_graph_objects()
+    assert fig.layout.separators == ",."
+    bar = fig.data[0]
     colors = dict(zip(bar.y, bar.marker.color))
     assert colors["Almere"] == charts.STRONG and colors["B"] == charts.PEER
     assert "C" not in list(bar.y)  # a missing value is not drawn as a zero bar ...
     assert "Geen gegevens voor: C" in chart.alt  # ... but named
     assert "12,0%" in chart.alt and "Nederland: 11,5%" in chart.alt
-    assert chart.fig.layout.shapes[0].x0 == 11.5  # the national reference line
+    assert fig.layout.shapes[0].x0 == 11.5  # the national reference line
     assert "Bron: CBS, tabel T" in html
 
 
@@ -195,7 +196,7 @@ def test_chapter_figures_need_only_the_basic_plotly_bundle(use_snapshot):
     parts = [p for theme in ("jeugd", "wmo", "participatie", "bevolking") for p in render.theme_parts(ch, theme)]
     parts += render.wijk_parts(ch) + render.samenhang_parts(ch)
     shown = [p for p in parts if isinstance(p, charts.Chart)]
-    types = {trace.type for c in shown for trace in c.fig.data}
+    types = {trace["type"] for c in shown for trace in c.fig.data}
     assert types and types <= book.BASIC_TRACES
     assert book.plotly_js_source() == book.BASIC_BUNDLE  # the vendored bundle, vendor/plotly/
 
@@ -268,7 +269,7 @@ def test_trend_chart_splits_the_line_at_a_herindeling_and_marks_a_jump():
     vals = _series([30, 31, 50, 51, 40], [[30, 31, 31, 32, 32], [33, 33, 34, 34, 35], [29, 29, 30, 30, 30]])
     c = compare.compare(_ind(), "A", ["B", "C", "D"], vals, 2024, breaks=[Merger(2022, "2022-01-01", ("Z",))])
     chart = charts.trend_chart(c, "Aa")
-    own = [t for t in chart.fig.data if t.name.startswith("Aa")]
+    own = [t for t in chart.fig.to_graph_objects().data if t.name.startswith("Aa")]
     assert [t.name for t in own] == ["Aa vóór de herindeling van 2022", "Aa"]
     assert list(own[0].x) == [2020, 2021] and list(own[1].x) == [2022, 2023, 2024]
     assert any("herindeling" in n and "Z" in n for n in chart.notes)
@@ -296,9 +297,9 @@ def test_twins_explanation_gives_the_true_reason():
 
 @pytest.mark.parametrize("years, dtick", [([2021, 2024], 1), ([2018, 2024], 2), ([2015, 2030], 5)])
 def test_year_axes_label_upright_years_that_fit_a_phone(years, dtick):
-    import plotly.graph_objects as go
+    from samenspel.chapter.figure import Figure, Scatter
 
-    fig = go.Figure(go.Scatter(x=years, y=[1.0] * len(years)))
+    fig = Figure(Scatter(x=years, y=[1.0] * len(years)))
     charts._year_axis(fig)
-    assert fig.layout.xaxis.dtick == dtick and fig.layout.xaxis.tickangle == 0
-    assert fig.layout.xaxis.tickformat == "d"
+    axis = fig.to_graph_objects().layout.xaxis
+    assert axis.dtick == dtick and axis.tickangle == 0 and axis.tickformat == "d"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import plotly.graph_objects as go
 import plotly.io as pio
 
 from samenspel import fmt, templating
 from samenspel.analysis.compare import Coherence, Comparison
+from samenspel.chapter.figure import TEMPLATE_NONE, Bar, Figure, Scatter
 from samenspel.data.indicators import SMALL_BASE, Indicator
 
 STRONG = "#0b4f8a"  # the municipality
@@ -40,19 +40,19 @@ def _d3(decimals: int) -> str:
     return f",.{decimals}f"
 
 
-def _year_axis(fig: go.Figure) -> None:
+def _year_axis(fig: Figure) -> None:
     """Years on the x axis, upright: every year on a short span, else every second or fifth,
     so that the labels fit a 375 px screen instead of being turned and cut off."""
-    years = [x for trace in fig.data for x in (trace.x if trace.x is not None else ()) if x is not None]
+    years = [x for trace in fig.data for x in (trace["x"] if trace.get("x") is not None else ()) if x is not None]
     span = (max(years) - min(years)) if years else 0
     fig.update_xaxes(dtick=1 if span <= 5 else 2 if span <= 12 else 5, tickformat="d", tickangle=0)
 
 
-def base_layout(fig: go.Figure, height: int) -> go.Figure:
+def base_layout(fig: Figure, height: int) -> Figure:
     fig.update_layout(
         # An empty template plus the few settings below: plotly's ready-made templates are
         # deep-copied for every figure, which made them the slowest part of a chapter.
-        template="none",
+        template=TEMPLATE_NONE,
         plot_bgcolor="white",
         paper_bgcolor="white",
         separators=",.",  # Dutch: decimal comma, thousands point
@@ -82,7 +82,7 @@ class Chart:
 
     def __init__(
         self,
-        fig: go.Figure,
+        fig: Figure,
         title: str,
         alt: str,
         source: str,
@@ -98,14 +98,14 @@ class Chart:
 
     def figure_json(self) -> str:
         """The figure (data, layout, config) as JSON that is safe inside a <script> element."""
-        body = pio.to_json(self.fig, validate=False, remove_uids=True)
+        body = pio.to_json(self.fig.to_dict(), validate=False, remove_uids=True)
         body = body[:-1] + ',"config":' + json.dumps(CONFIG) + "}"
         # "</script>" or "<!--" in a label must not end or confuse the script element.
         return body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
     @property
     def height(self) -> int:
-        return int(self.fig.layout.height or 300)
+        return int(self.fig.layout.get("height") or 300)
 
     def html(self) -> str:
         """The chart without any script that runs while the page is parsed: an empty graph
@@ -161,8 +161,8 @@ def position_chart(c: Comparison, name: str, code: str) -> Chart:
         ignore_index=True,
     )
     shown = frame.dropna(subset=["waarde"]).sort_values("waarde")
-    fig = go.Figure(
-        go.Bar(
+    fig = Figure(
+        Bar(
             x=shown["waarde"],
             y=shown["naam"],
             orientation="h",
@@ -212,11 +212,11 @@ def trend_chart(c: Comparison, name: str) -> Chart:
     a jump is marked on the line and explained under the figure."""
     ind = c.indicator
     t = c.trend
-    fig = go.Figure()
+    fig = Figure()
     d3 = _d3(ind.decimals)
     for label, part, dash in _own_segments(t, c.breaks, name):
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=part["jaar"],
                 y=part["gemeente"],
                 name=label,
@@ -228,7 +228,7 @@ def trend_chart(c: Comparison, name: str) -> Chart:
         )
     if t["mediaan"].notna().any():
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=t["jaar"],
                 y=t["mediaan"],
                 name="mediaan vergelijkbare gemeenten",
@@ -241,7 +241,7 @@ def trend_chart(c: Comparison, name: str) -> Chart:
         )
     if t["nederland"].notna().any():
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=t["jaar"],
                 y=t["nederland"],
                 name="Nederland",
@@ -264,7 +264,7 @@ def trend_chart(c: Comparison, name: str) -> Chart:
             )
     for j in c.jumps:
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=[j.year_to],
                 y=[j.value_to],
                 mode="markers",
@@ -350,8 +350,8 @@ def wijk_chart(
 ) -> Chart:
     """The municipality's wijken side by side, with the municipal value as reference."""
     shown = frame.dropna(subset=["waarde"]).sort_values("waarde")
-    fig = go.Figure(
-        go.Bar(
+    fig = Figure(
+        Bar(
             x=shown["waarde"],
             y=shown["naam"],
             orientation="h",
@@ -397,13 +397,13 @@ def wijk_trend_chart(trend, name: str) -> Chart:
     and the municipality as a whole (thick line)."""
     ind = trend.indicator
     d3 = _d3(ind.decimals)
-    fig = go.Figure()
+    fig = Figure()
     text = lambda v: fmt.with_unit(v, ind.unit, ind.decimals)  # noqa: E731
     lines = []
     for _code, part in trend.series.groupby("code", sort=False):
         label = part["naam"].iloc[0]
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=part["jaar"],
                 y=part["waarde"],
                 name=label,
@@ -419,7 +419,7 @@ def wijk_trend_chart(trend, name: str) -> Chart:
         )
     if len(trend.municipal):
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=trend.municipal["jaar"],
                 y=trend.municipal["waarde"],
                 name=f"{name} totaal",
@@ -453,11 +453,11 @@ def goal_chart(g, name: str) -> Chart:
     document gives no year), where the line of the last years leads, and the peer median."""
     d3 = _d3(g.decimals)
     s = g.all_series.dropna()
-    fig = go.Figure()
+    fig = Figure()
     earlier = s[~s["jaar"].isin(g.series["jaar"])]
     if len(earlier):
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=earlier["jaar"],
                 y=earlier["waarde"],
                 name=f"{name}, niet vergelijkbaar",
@@ -468,7 +468,7 @@ def goal_chart(g, name: str) -> Chart:
         )
     if len(g.series):
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=g.series["jaar"],
                 y=g.series["waarde"],
                 name=name,
@@ -479,7 +479,7 @@ def goal_chart(g, name: str) -> Chart:
         )
     if len(g.peer_median):
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=g.peer_median["jaar"],
                 y=g.peer_median["mediaan"],
                 name="mediaan vergelijkbare gemeenten",
@@ -491,7 +491,7 @@ def goal_chart(g, name: str) -> Chart:
     if g.projection and len(s):
         last = s.iloc[-1]
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=[last["jaar"], g.projection[0]],
                 y=[last["waarde"], g.projection[1]],
                 name="als de lijn doorgaat",
@@ -502,7 +502,7 @@ def goal_chart(g, name: str) -> Chart:
         )
     if g.target is not None and g.goal.jaar:
         fig.add_trace(
-            go.Scatter(
+            Scatter(
                 x=[g.goal.jaar],
                 y=[g.target],
                 name="doel",
@@ -549,9 +549,9 @@ def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, t
     peers = p[p["code"].isin(peer_codes)]
     own = p[p["code"] == code]
     hover = f"%{{text}}<br>{x.label}: %{{x:{_d3(x.decimals)}}}<br>{y.label}: %{{y:{_d3(y.decimals)}}}<extra></extra>"
-    fig = go.Figure()
+    fig = Figure()
     fig.add_trace(
-        go.Scatter(
+        Scatter(
             x=rest["x"],
             y=rest["y"],
             text=rest["naam"],
@@ -562,7 +562,7 @@ def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, t
         )
     )
     fig.add_trace(
-        go.Scatter(
+        Scatter(
             x=peers["x"],
             y=peers["y"],
             text=peers["naam"],
@@ -573,7 +573,7 @@ def scatter_chart(coh: Coherence, code: str, peer_codes: list[str], name: str, t
         )
     )
     fig.add_trace(
-        go.Scatter(
+        Scatter(
             x=own["x"],
             y=own["y"],
             text=own["naam"],
