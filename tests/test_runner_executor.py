@@ -46,3 +46,21 @@ def test_a_rerun_that_says_the_same_keeps_the_file(use_snapshot, tmp_path, monke
     path.write_text(path.read_text("utf-8").replace("Vlieland", "Vlieland (oud)"), "utf-8")
     runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
     assert "Vlieland (oud)" not in path.read_text("utf-8")
+
+
+def test_a_chapter_is_the_same_file_whichever_place_it_has_in_a_worker(use_snapshot, tmp_path, monkeypatch):
+    """A worker keeps its kernel and kernel client from one chapter to the next; a chapter
+    made after another one in the same worker is still the same file as one made alone
+    (cells numbered as in a fresh kernel, no output of the chapter before)."""
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    alone = runner.run_chapters(["Vlieland"], jobs=1, force=True, progress=False)
+    assert alone.written == ["GM0096"], alone.failures
+    path = runner.chapter_path("GM0096")
+    first = path.read_bytes()
+    after = runner.run_chapters(["Schiermonnikoog", "Vlieland"], jobs=1, force=True, progress=False)
+    assert sorted(after.written) == ["GM0088", "GM0096"], after.failures
+    assert runner.same_chapter(path, path) and path.read_bytes() == first
+    nb = json.loads(first)
+    counts = [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+    assert set(after.timings) == {"GM0088", "GM0096"} and all(s > 0 for s in after.timings.values())

@@ -55,8 +55,11 @@ class Result:
     skipped: list[str] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per chapter, in its worker
 
-    def record(self, code: str, error: str | None) -> None:
+    def record(self, code: str, error: str | None, seconds: float | None = None) -> None:
+        if seconds is not None:
+            self.timings[code] = seconds
         if error:
             self.failures[code] = error
         else:
@@ -159,10 +162,12 @@ def _start_kernel(index_queue) -> None:
     km.start_kernel(cwd=str(paths.ROOT), env=env)
     _KM = km
     # Shut the kernel down when the worker exits normally (pool.close + join); if the worker
-    # is killed, ipykernel's parent poller ends the kernel with it.
+    # is killed, ipykernel's parent poller ends the kernel with it. Registered for the exit
+    # only, not for when `km` is collected: a collected old manager must not stop the kernel
+    # that _KM holds by then.
     from multiprocessing.util import Finalize
 
-    Finalize(km, _stop_kernel, exitpriority=16)
+    Finalize(None, _stop_kernel, exitpriority=16)
 
 
 def _exit_on_sigterm(signum, frame):
@@ -203,18 +208,85 @@ def _stop_kernel() -> None:
     global _KM
     if _KM is not None:
         try:
+            kc = getattr(_KM, "_samenspel_client", None)
+            if kc is not None:
+                _KM._samenspel_client = None  # the client refers back to its manager
+                kc.stop_channels()
             _KM.shutdown_kernel(now=True)
         except Exception:
             pass
         _KM = None
 
 
-def execute(job: Job) -> tuple[str, str | None]:
-    """Run one chapter; returns (code, error message or None)."""
+ENGINE = "samenspel"
+
+
+def _kernel_client(km, timeout: float):
+    """The client of this worker's kernel, made once and kept with the kernel manager (so it
+    can never outlive its kernel). nbclient makes a new client per notebook, and waiting for
+    a new client to be ready costs 0.2 s: it listens until the kernel's output channel has
+    been quiet that long."""
+    kc = getattr(km, "_samenspel_client", None)
+    if kc is None or not kc.channels_running:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=timeout)
+        kc.allow_stdin = False
+        km._samenspel_client = kc
+    return kc
+
+
+def _register_engine() -> None:
+    """papermill's nbclient engine, but with this worker's kernel client reused from one
+    chapter to the next (a chapter is still a papermill run: parameters injected, cells
+    executed by nbclient, errors reported as papermill's). Without a kernel manager it is
+    papermill's own engine."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class ReusedClientEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls, nb_man, kernel_name, log_output=False, start_timeout=60, execution_timeout=None, **kwargs
+        ):
+            km = kwargs.get("km")
+            if km is None or not km.has_kernel:
+                return super().execute_managed_notebook(
+                    nb_man,
+                    kernel_name,
+                    log_output=log_output,
+                    start_timeout=start_timeout,
+                    execution_timeout=execution_timeout,
+                    **kwargs,
+                )
+            # as NBClientEngine does, then the kept client
+            timeout = execution_timeout or kwargs.get("timeout")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs, timeout=timeout, startup_timeout=start_timeout, kernel_name=kernel_name, log_output=log_output
+            )
+            client = PapermillNotebookClient(nb_man, **final)
+            client.kc = _kernel_client(km, start_timeout)
+            return client.execute()
+
+    if ENGINE not in papermill_engines._engines:
+        papermill_engines.register(ENGINE, ReusedClientEngine)
+
+
+def execute(job: Job) -> tuple[str, str | None, float]:
+    """Run one chapter; returns (code, error message or None, seconds)."""
+    start = time.perf_counter()
+    code, error = _execute(job)
+    return code, error, time.perf_counter() - start
+
+
+def _execute(job: Job) -> tuple[str, str | None]:
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    _register_engine()
     paths.chapter_dir().mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{job.code}-{os.getpid()}-", suffix=".ipynb", dir=paths.chapter_dir())
     os.close(fd)
@@ -227,6 +299,7 @@ def execute(job: Job) -> tuple[str, str | None]:
             kernel_name="python3",
             progress_bar=False,
             request_save_on_cell_execute=False,
+            engine_name=ENGINE,
             **kwargs,
         )
         finish(nb, job)
@@ -246,7 +319,7 @@ def execute(job: Job) -> tuple[str, str | None]:
             os.unlink(tmp)
 
 
-def run_in_worker(job: Job) -> tuple[str, str | None]:
+def run_in_worker(job: Job) -> tuple[str, str | None, float]:
     """The task for any executor (concurrent.futures, Dask, Ray): start this process's kernel
     on first use, keep it for the process's later chapters, run one chapter."""
     if _KM is None:
@@ -273,9 +346,18 @@ def finish(nb, job: Job) -> None:
     metadata the book reads."""
     import nbformat
 
+    count = 0
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)  # timings: they would make every run a new file
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            # the worker's kernel counts on over all its chapters: number the cells as a
+            # fresh kernel would, so that the same chapter is the same file whichever worker ran it
+            count += 1
+            cell.execution_count = count
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = count
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags:
             cell.id = "injected-parameters"  # papermill gives it a random id: same chapter, same file
@@ -379,8 +461,8 @@ def _run_pool(todo: list[Job], workers: int, result: Result, bar) -> None:
         index_queue.put(i)
     pool = ctx.Pool(workers, initializer=_start_kernel, initargs=(index_queue,))
     try:
-        for code, error in pool.imap_unordered(execute, todo, chunksize=1):
-            result.record(code, error)
+        for outcome in pool.imap_unordered(execute, todo, chunksize=1):
+            result.record(*outcome)
             bar.update(1)
         pool.close()
     except BaseException:
