@@ -480,30 +480,57 @@ class Coherence:
         )
 
 
+class CoherenceTable:
+    """Two indicators over all municipalities, pivoted to one row per year and municipality
+    with both figures, once per process: the table does not depend on the municipality a
+    chapter is about, so every chapter of a worker reuses it (and each year's points and
+    correlation, computed the first time a chapter needs them)."""
+
+    def __init__(self, x: Indicator, y: Indicator, values: pd.DataFrame):
+        self.x, self.y = x, y
+        gm = values[(values["niveau"] == "gemeente") & values["indicator"].isin([x.id, y.id])]
+        wide = gm.pivot_table(index=["jaar", "code"], columns="indicator", values="waarde", aggfunc="first")
+        self.names = gm.drop_duplicates(["jaar", "code"]).set_index(["jaar", "code"])["naam"]
+        if x.id not in wide or y.id not in wide:
+            self.wide, self.years = None, []
+        else:
+            self.wide = wide.dropna(subset=[x.id, y.id])
+            self.years = sorted(set(self.wide.index.get_level_values(0)), reverse=True)
+        self._frames, self._points = {}, {}
+
+    def frame(self, year) -> pd.DataFrame:
+        if year not in self._frames:
+            self._frames[year] = self.wide.loc[year]
+        return self._frames[year]
+
+    def points(self, year) -> tuple[pd.DataFrame, float]:
+        """The municipalities with both figures in `year`, and the correlation over them."""
+        if year not in self._points:
+            frame = self.frame(year)
+            points = pd.DataFrame(
+                {
+                    "code": frame.index,
+                    "naam": self.names.loc[year].reindex(frame.index).values,
+                    "x": frame[self.x.id].values,
+                    "y": frame[self.y.id].values,
+                }
+            )
+            self._points[year] = (points, float(np.corrcoef(points["x"], points["y"])[0, 1]))
+        return self._points[year]
+
+
 def coherence(
     x: Indicator, y: Indicator, values: pd.DataFrame, code: str, max_year: int, min_points: int = 10
 ) -> Coherence:
     """Both indicators over all municipalities in the latest year (<= max_year) where the
-    municipality has both and at least `min_points` municipalities have both."""
-    gm = values[(values["niveau"] == "gemeente") & values["indicator"].isin([x.id, y.id])]
-    wide = gm.pivot_table(index=["jaar", "code"], columns="indicator", values="waarde", aggfunc="first")
-    names = gm.drop_duplicates(["jaar", "code"]).set_index(["jaar", "code"])["naam"]
-    if x.id not in wide or y.id not in wide:
-        return Coherence(x, y, None, pd.DataFrame(columns=["code", "naam", "x", "y"]), None)
-    wide = wide.dropna(subset=[x.id, y.id])
-    for year in sorted(set(wide.index.get_level_values(0)), reverse=True):
+    municipality has both and at least `min_points` municipalities have both. `values` may be
+    a CoherenceTable of x and y (made once, reused across municipalities) or a plain frame."""
+    table = values if isinstance(values, CoherenceTable) else CoherenceTable(x, y, values)
+    for year in table.years:
         if year > max_year:
             continue
-        frame = wide.loc[year]
+        frame = table.frame(year)
         if code in frame.index and len(frame) >= min_points:
-            points = pd.DataFrame(
-                {
-                    "code": frame.index,
-                    "naam": names.loc[year].reindex(frame.index).values,
-                    "x": frame[x.id].values,
-                    "y": frame[y.id].values,
-                }
-            )
-            r = float(np.corrcoef(points["x"], points["y"])[0, 1])
-            return Coherence(x, y, int(year), points, r)
+            points, r = table.points(year)
+            return Coherence(x, y, int(year), points.copy(), r)
     return Coherence(x, y, None, pd.DataFrame(columns=["code", "naam", "x", "y"]), None)
