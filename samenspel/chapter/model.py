@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 import samenspel
@@ -367,12 +368,12 @@ def _wijk_trends(data: dict, muni, year: int) -> list[WijkTrend]:
     """For the key sturing indicators: the wijken with the largest change over the years in
     which each wijk is the same area as in the latest year, and the municipality beside them."""
     prefix = "WK" + muni.code[2:]
-    changes = data.get("area_changes")
-    if changes is None:
+    all_changes = data.get("area_changes")
+    if all_changes is None:
         return []
-    # the municipality's own rows of the (long) table of area changes: same_area_years
-    # filters it per wijk
-    changes = _by_prefix(data, "area_changes", lambda: changes, prefix)
+    # the municipality's own rows of the table of area changes: same_area_years filters it
+    # per wijk
+    changes = _by_prefix(data, "area_changes", lambda: all_changes, prefix)
     result = []
     for ind in data["catalogue"]:
         if not ind.key or ind.role != "sturing":
@@ -383,22 +384,36 @@ def _wijk_trends(data: dict, muni, year: int) -> list[WijkTrend]:
         if wk.empty or wk["jaar"].nunique() < 2:
             continue
         latest = int(wk["jaar"].max())
-        names = dict(zip(wk[wk["jaar"] == latest]["code"], wk[wk["jaar"] == latest]["naam"]))
-        rows, left_out = [], []
-        for code, own in wk.groupby("code"):
+        # one pass over plain arrays per wijk instead of a groupby with pandas filters: each
+        # wijk's rows in its comparable years, sorted by year as sort_values sorts them
+        codes = wk["code"].to_numpy(dtype=object)
+        years = wk["jaar"].to_numpy()
+        figures = wk["waarde"].to_numpy(dtype=float)
+        at_latest = years == latest
+        names = dict(zip(codes[at_latest], wk["naam"].to_numpy(dtype=object)[at_latest]))
+        rows_of = {}
+        for i, code in enumerate(codes):
+            rows_of.setdefault(code, []).append(i)
+        parts, left_out = [], []  # (code, its rows, the change between its first and last year)
+        for code in sorted(rows_of):  # the order of groupby("code")
             if code not in names:
                 continue
-            comparable = indicators.same_area_years(changes, code, latest, own["jaar"])
-            part = own[own["jaar"].isin(comparable)].sort_values("jaar")
-            if len(part) < 2:
+            own = np.array(rows_of[code])
+            comparable = indicators.same_area_years(changes, code, latest, years[own])
+            own = own[np.isin(years[own], comparable)]
+            own = own[years[own].argsort(kind="quicksort")]
+            if len(own) < 2:
                 left_out.append(names[code])
                 continue
-            rows.append(part.assign(naam=names[code], _change=abs(part["waarde"].iloc[-1] - part["waarde"].iloc[0])))
-        if not rows:
+            parts.append((code, own, abs(figures[own[-1]] - figures[own[0]])))
+        if not parts:
             continue
-        series = pd.concat(rows)
-        top = series.drop_duplicates("code").sort_values("_change", ascending=False)["code"].head(WIJK_TREND_LINES)
-        shown = series[series["code"].isin(set(top))][["code", "naam", "jaar", "waarde"]]
+        # the wijken with the largest change, ranked as DataFrame.sort_values ranks them
+        ranked = pd.Series([change for _, _, change in parts]).sort_values(ascending=False)
+        top = {parts[i][0] for i in ranked.index[:WIJK_TREND_LINES]}
+        chosen = [(code, own) for code, own, _ in parts if code in top]
+        shown = wk.iloc[np.concatenate([own for _, own in chosen])][["code", "naam", "jaar", "waarde"]]
+        shown = shown.assign(naam=[names[code] for code, own in chosen for _ in own])
         gm = _own_rows(data, ind.id, muni.code)
         gm = gm[gm["jaar"].isin(set(shown["jaar"]))][["jaar", "waarde"]]
         result.append(
@@ -407,7 +422,7 @@ def _wijk_trends(data: dict, muni, year: int) -> list[WijkTrend]:
                 shown.reset_index(drop=True),
                 gm.sort_values("jaar").reset_index(drop=True),
                 sorted(left_out),
-                int(series["code"].nunique()),
+                len(parts),
             )
         )
     return result
