@@ -137,6 +137,10 @@ class IndicatorValues:
         boolean `isin` filter on `wide` keeps."""
         return sorted({self._matrix_row[c] for c in codes if c in self._matrix_row})
 
+    def rows_of(self, code: str) -> pd.DataFrame:
+        """The code's rows (all years), in frame order, with the frame's index."""
+        return self.frame.iloc[self._code_rows.get(code, [])]
+
     def matrix_row(self, code: str) -> np.ndarray | None:
         i = self._matrix_row.get(code)
         return None if i is None else self._matrix[i]

@@ -338,8 +338,7 @@ def _wijk_rows(data: dict, indicator_id: str, prefix: str) -> pd.DataFrame:
 
 def _own_rows(data: dict, indicator_id: str, code: str) -> pd.DataFrame:
     """One indicator's rows of one municipality (all years), in the long table's order."""
-    vals = _indexed(data, indicator_id, ("gemeente", "land"))
-    return vals.frame.iloc[vals._code_rows.get(code, [])]
+    return _indexed(data, indicator_id, ("gemeente", "land")).rows_of(code)
 
 
 def _wijken(data: dict, muni, year: int) -> list[WijkIndicator]:
