@@ -91,24 +91,69 @@ def _clean(v):
 
 class IndicatorValues:
     """One indicator's rows, indexed once: by code, by year, and as a code x year table of
-    values. Every chapter compares against the same rows, so a worker builds this once per
-    indicator instead of filtering the long table per comparison. Assumes one row per code
-    and year (true for a single indicator on one or more levels)."""
+    values, with the same as plain numpy arrays. Every chapter compares against the same
+    rows (about 40 indicators, up to three peer groups), so a worker builds this once per
+    indicator and a comparison is a handful of array look-ups instead of pandas filtering per
+    call. Assumes one row per code and year (true for a single indicator on one or more
+    levels)."""
 
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
         self.years = sorted(frame["jaar"].unique())
-        self.by_code = {str(k): g for k, g in frame.groupby("code", sort=False)}
-        self.by_year = {int(k): g for k, g in frame.groupby("jaar", sort=False)}
         self.wide = frame.groupby(["code", "jaar"])["waarde"].first().unstack("jaar")
         self.empty = frame.iloc[0:0]
+        self.columns = ["code", "naam", "waarde"] + (["reden"] if "reden" in frame else [])
+        codes = frame["code"].to_numpy(dtype=object)
+        self._jaar = frame["jaar"].to_numpy()
+        self._waarde = frame["waarde"].to_numpy(dtype=float)
+        self._reden = frame["reden"].to_numpy(dtype=object) if "reden" in frame else None
+        # (a frame for trends and jumps only may come without the source columns)
+        self._text = {c: frame[c].to_numpy(dtype=object) for c in ("tabel", "kolommen", "status") if c in frame}
+        # each code's rows, in frame order (what a boolean filter on the frame keeps)
+        self._code_rows = {str(k): np.asarray(v) for k, v in frame.groupby("code", sort=False).indices.items()}
+        # per year: its rows (the peers table is cut from them), each code's place among
+        # them, their values, and NL's value
+        self._year_frame, self._year_place, self._year_waarde, self._year_national = {}, {}, {}, {}
+        for y, rows in frame.groupby("jaar", sort=False).indices.items():
+            y = int(y)
+            self._year_frame[y] = frame.iloc[rows][self.columns]
+            place = {}
+            for i, c in enumerate(codes[rows]):
+                place.setdefault(str(c), []).append(i)
+            self._year_place[y] = place
+            self._year_waarde[y] = self._waarde[rows]
+            nat = place.get(NATIONAL)
+            self._year_national[y] = [self._year_waarde[y][nat[0]]] if nat else []
+        # the code x year table as a matrix, rows in `wide` order (sorted codes)
+        self._matrix = self.wide.to_numpy(dtype=float)
+        self._matrix_row = {str(c): i for i, c in enumerate(self.wide.index)}
+        self._matrix_years = [int(y) for y in self.wide.columns]
 
     def __contains__(self, column: str) -> bool:
         return column in self.frame
 
+    def matrix_rows(self, codes) -> list[int]:
+        """The rows of `codes` in the code x year matrix, in the table's order: the rows a
+        boolean `isin` filter on `wide` keeps."""
+        return sorted({self._matrix_row[c] for c in codes if c in self._matrix_row})
+
+    def rows_of(self, code: str) -> pd.DataFrame:
+        """The code's rows (all years), in frame order, with the frame's index."""
+        return self.frame.iloc[self._code_rows.get(code, [])]
+
+    def matrix_row(self, code: str) -> np.ndarray | None:
+        i = self._matrix_row.get(code)
+        return None if i is None else self._matrix[i]
+
 
 def indexed(values) -> IndicatorValues:
     return values if isinstance(values, IndicatorValues) else IndicatorValues(values)
+
+
+def _median(x: np.ndarray) -> float:
+    """pandas' Series.median of values without NaN, computed as pandas does it (np.median on
+    the non-missing values), without building a Series."""
+    return np.median(x)
 
 
 def compare(
@@ -116,14 +161,20 @@ def compare(
 ) -> Comparison:
     """Compare one indicator. `values` holds this indicator's rows (all years, gemeente + land);
     `breaks` are the municipality's herindelingen (regions.Merger). `values` may be an
-    IndicatorValues (indexed once, reused across municipalities) or a plain frame."""
+    IndicatorValues (indexed once, reused across municipalities) or a plain frame.
+
+    The arithmetic is numpy's on the IndicatorValues arrays, done the way pandas does it
+    (np.median for a median, np.quantile for a quantile), so a chapter's figures do not change
+    in the last bit; tests/test_compare_fast.py checks it against the plain pandas version."""
     breaks = list(breaks or [])
     values = indexed(values)
-    mine = values.by_code.get(code, values.empty)
-    mine = mine[mine["jaar"] <= year]
-    own = mine[mine["waarde"].notna()]
-    if own.empty:
-        small = "reden" in mine and (mine["reden"] == SMALL_BASE).any()
+    rows = values._code_rows.get(code)
+    if rows is None:
+        rows = np.zeros(0, dtype=int)
+    rows = rows[values._jaar[rows] <= year]
+    own = rows[~np.isnan(values._waarde[rows])]
+    if not len(own):
+        small = values._reden is not None and bool((values._reden[rows] == SMALL_BASE).any())
         return Comparison(
             ind,
             None,
@@ -140,34 +191,38 @@ def compare(
             reason=SMALL_BASE if small else None,
             breaks=breaks,
         )
-    latest = own.loc[own["jaar"].idxmax()]
-    y = int(latest["jaar"])
-    in_year = values.by_year[y]
-    columns = ["code", "naam", "waarde"] + (["reden"] if "reden" in values else [])
-    peers = in_year[in_year["code"].isin(peer_codes)][columns]
-    with_value = peers.dropna(subset=["waarde"])
-    median = float(with_value["waarde"].median()) if len(with_value) >= MIN_PEERS else None
-    nat = in_year.loc[in_year["code"] == NATIONAL, "waarde"]
-    group = pd.concat([with_value["waarde"], pd.Series([latest["waarde"]])])
-    rank = int((group > latest["waarde"]).sum() + 1)
+    latest = own[np.argmax(values._jaar[own])]  # the first row of the latest year, as idxmax
+    value = float(values._waarde[latest])
+    y = int(values._jaar[latest])
+    place = values._year_place[y]
+    peer_rows = sorted(i for c in set(peer_codes) for i in place.get(c, ()))
+    peers = values._year_frame[y].iloc[peer_rows]
+    with_value = values._year_waarde[y][peer_rows]
+    with_value = with_value[~np.isnan(with_value)]
+    median = float(_median(with_value)) if len(with_value) >= MIN_PEERS else None
+    nat = values._year_national[y]
+    rank = int((with_value > value).sum() + 1)
     score = None
     if median is not None:
-        spread = with_value["waarde"].quantile(0.75) - with_value["waarde"].quantile(0.25)
-        spread = spread if spread > 0 else with_value["waarde"].std()
+        q25, q75 = (
+            np.quantile(with_value[None, :], np.array([q]), axis=1, method="linear")[0, 0] for q in (0.25, 0.75)
+        )
+        spread = q75 - q25
+        spread = spread if spread > 0 else pd.Series(with_value).std()
         if spread and spread > 0:
-            score = float((latest["waarde"] - median) / spread)
+            score = float((value - median) / spread)
     return Comparison(
         indicator=ind,
         year=y,
-        value=float(latest["waarde"]),
+        value=value,
         peer_median=median,
         peer_count=len(with_value),
-        national=_clean(nat.iloc[0]) if len(nat) else None,
+        national=_clean(nat[0]) if len(nat) else None,
         rank=rank,
-        ranked_of=len(group),
-        table=latest["tabel"],
-        columns=latest["kolommen"],
-        status=latest["status"],
+        ranked_of=len(with_value) + 1,
+        table=values._text["tabel"][latest],
+        columns=values._text["kolommen"][latest],
+        status=values._text["status"][latest],
         peers=peers.reset_index(drop=True),
         trend=_trend(values, code, peer_codes),
         score=score,
@@ -177,51 +232,104 @@ def compare(
     )
 
 
-def _row(wide: pd.DataFrame, code: str) -> pd.Series:
-    return wide.loc[code] if code in wide.index else pd.Series(dtype=float)
+def _column_medians(block: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Per column of `block` (rows: municipalities, NaN where unknown): the median of the
+    values, as DataFrame.median computes it (the middle value, or the two middle ones added
+    and halved); NaN where fewer than MIN_PEERS values."""
+    result = np.full(block.shape[1], np.nan)
+    ok = count >= MIN_PEERS
+    if ok.any():
+        ordered = np.sort(block[:, ok], axis=0)  # NaN last
+        n = count[ok]
+        high = ordered[n // 2, np.arange(len(n))]
+        low = ordered[np.maximum(n // 2 - 1, 0), np.arange(len(n))]
+        result[ok] = np.where(n % 2 == 1, high, (low + high) / 2.0)
+    return result
+
+
+def _float_column(items: list):
+    """A trend column as pandas infers it from a list of floats and Nones: float64 with NaN,
+    or object when there are only Nones."""
+    if all(x is None for x in items):
+        return np.array(items, dtype=object)
+    return np.array([np.nan if x is None else x for x in items], dtype=float)
 
 
 def _trend(values, code: str, peer_codes: list[str]) -> pd.DataFrame:
     """Per year: the municipality, the peer median (with at least MIN_PEERS values) and on how
     many peers it rests, and NL."""
     values = indexed(values)
-    years = values.years
-    wide = values.wide
-    own, nat = _row(wide, code), _row(wide, NATIONAL)
-    peer = wide[wide.index.isin(peer_codes)]
-    count = peer.count()
-    median = peer.median().where(count >= MIN_PEERS)
+    years = values._matrix_years
+    missing = np.full(len(years), np.nan)
+    own = values.matrix_row(code)
+    nat = values.matrix_row(NATIONAL)
+    own = missing if own is None else own
+    nat = missing if nat is None else nat
+    block = values._matrix[values.matrix_rows(peer_codes)]
+    count = (~np.isnan(block)).sum(axis=0)
+    median = _column_medians(block, count)
+    columns = {"jaar": [], "gemeente": [], "mediaan": [], "n_mediaan": [], "nederland": []}
+    for i, y in enumerate(years):
+        g, m, n = _clean(own[i]), _clean(median[i]), _clean(nat[i])
+        if g is None and m is None and n is None:
+            continue
+        columns["jaar"].append(int(y))
+        columns["gemeente"].append(g)
+        columns["mediaan"].append(m)
+        columns["n_mediaan"].append(int(count[i]))
+        columns["nederland"].append(n)
+    if not columns["jaar"]:
+        return _empty_trend(values)
+    return pd.DataFrame(
+        {
+            "jaar": np.array(columns["jaar"], dtype=np.int64),
+            "gemeente": _float_column(columns["gemeente"]),
+            "mediaan": _float_column(columns["mediaan"]),
+            "n_mediaan": np.array(columns["n_mediaan"], dtype=np.int64),
+            "nederland": _float_column(columns["nederland"]),
+        }
+    )
+
+
+def _empty_trend(values: IndicatorValues) -> pd.DataFrame:
+    """The trend without a year with a figure: no rows, with the dtypes the table built from
+    lists of all years had (a column of only Nones is object)."""
+    years = values._matrix_years
     trend = pd.DataFrame({"jaar": [int(y) for y in years]})
-    for col, series in (("gemeente", own), ("mediaan", median), ("nederland", nat)):
-        trend[col] = [_clean(series.get(y)) for y in years]
-    trend["n_mediaan"] = [int(count.get(y, 0)) for y in years]
+    for col in ("gemeente", "mediaan", "nederland"):
+        trend[col] = [None for _ in years]
+    trend["n_mediaan"] = [0 for _ in years]
     trend = trend[["jaar", "gemeente", "mediaan", "n_mediaan", "nederland"]]
-    has_any = trend[["gemeente", "mediaan", "nederland"]].notna().any(axis=1)
-    return trend[has_any].reset_index(drop=True)
+    return trend.iloc[0:0].reset_index(drop=True)
 
 
 def jumps(values: pd.DataFrame, code: str, peer_codes: list[str], skip_years=()) -> list[Jump]:
     """Changes from one KWB year to the next that stand out against the peers (see JUMP_MIN).
     A year in `skip_years` (a herindeling) is not judged: the series changes meaning there."""
-    wide = indexed(values).wide
-    wide = wide[wide.index.isin([code, NATIONAL, *peer_codes])].dropna(how="all").dropna(axis=1, how="all")
-    if code not in wide.index:
+    values = indexed(values)
+    own = values.matrix_row(code)
+    if own is None:
         return []
+    nat = values.matrix_row(NATIONAL)
+    block = values._matrix[values.matrix_rows(peer_codes)]
+    years = values._matrix_years
     found = []
-    years = sorted(int(y) for y in wide.columns)
-    for y0, y1 in zip(years, years[1:]):
-        v0, v1 = wide.loc[code].get(y0), wide.loc[code].get(y1)
-        if y1 != y0 + 1 or y1 in skip_years or pd.isna(v0) or pd.isna(v1) or v0 <= 0:
+    for i in range(len(years) - 1):
+        y0, y1 = years[i], years[i + 1]
+        v0, v1 = own[i], own[i + 1]
+        if y1 != y0 + 1 or y1 in skip_years or np.isnan(v0) or np.isnan(v1) or v0 <= 0:
             continue
         change = v1 / v0 - 1
-        pair = wide.loc[wide.index.isin(peer_codes), [y0, y1]].dropna()
-        pair = pair[pair[y0] > 0]
-        if len(pair) >= MIN_PEERS:
-            rel = pair[y1] / pair[y0] - 1
-            ref, kind, n = float(rel.median()), "vergelijkbare gemeenten", len(rel)
-            spread = 1.4826 * float((rel - ref).abs().median())
-        elif NATIONAL in wide.index and pd.notna(wide.loc[NATIONAL].get(y0)) and pd.notna(wide.loc[NATIONAL].get(y1)):
-            ref, kind, n, spread = float(wide.loc[NATIONAL, y1] / wide.loc[NATIONAL, y0] - 1), "Nederland", 0, 0.0
+        p0, p1 = block[:, i], block[:, i + 1]
+        both = ~np.isnan(p0) & ~np.isnan(p1)
+        both[both] = p0[both] > 0
+        if both.sum() >= MIN_PEERS:
+            rel = p1[both] / p0[both] - 1
+            rel = rel[~np.isnan(rel)]
+            ref, kind, n = float(_median(rel)), "vergelijkbare gemeenten", int(both.sum())
+            spread = 1.4826 * float(_median(np.abs(rel - ref)))
+        elif nat is not None and not np.isnan(nat[i]) and not np.isnan(nat[i + 1]):
+            ref, kind, n, spread = float(nat[i + 1] / nat[i] - 1), "Nederland", 0, 0.0
         else:
             continue
         if abs(change - ref) >= max(JUMP_MIN, JUMP_SPREADS * spread):
@@ -376,30 +484,57 @@ class Coherence:
         )
 
 
+class CoherenceTable:
+    """Two indicators over all municipalities, pivoted to one row per year and municipality
+    with both figures, once per process: the table does not depend on the municipality a
+    chapter is about, so every chapter of a worker reuses it (and each year's points and
+    correlation, computed the first time a chapter needs them)."""
+
+    def __init__(self, x: Indicator, y: Indicator, values: pd.DataFrame):
+        self.x, self.y = x, y
+        gm = values[(values["niveau"] == "gemeente") & values["indicator"].isin([x.id, y.id])]
+        wide = gm.pivot_table(index=["jaar", "code"], columns="indicator", values="waarde", aggfunc="first")
+        self.names = gm.drop_duplicates(["jaar", "code"]).set_index(["jaar", "code"])["naam"]
+        if x.id not in wide or y.id not in wide:
+            self.wide, self.years = None, []
+        else:
+            self.wide = wide.dropna(subset=[x.id, y.id])
+            self.years = sorted(set(self.wide.index.get_level_values(0)), reverse=True)
+        self._frames, self._points = {}, {}
+
+    def frame(self, year) -> pd.DataFrame:
+        if year not in self._frames:
+            self._frames[year] = self.wide.loc[year]
+        return self._frames[year]
+
+    def points(self, year) -> tuple[pd.DataFrame, float]:
+        """The municipalities with both figures in `year`, and the correlation over them."""
+        if year not in self._points:
+            frame = self.frame(year)
+            points = pd.DataFrame(
+                {
+                    "code": frame.index,
+                    "naam": self.names.loc[year].reindex(frame.index).values,
+                    "x": frame[self.x.id].values,
+                    "y": frame[self.y.id].values,
+                }
+            )
+            self._points[year] = (points, float(np.corrcoef(points["x"], points["y"])[0, 1]))
+        return self._points[year]
+
+
 def coherence(
     x: Indicator, y: Indicator, values: pd.DataFrame, code: str, max_year: int, min_points: int = 10
 ) -> Coherence:
     """Both indicators over all municipalities in the latest year (<= max_year) where the
-    municipality has both and at least `min_points` municipalities have both."""
-    gm = values[(values["niveau"] == "gemeente") & values["indicator"].isin([x.id, y.id])]
-    wide = gm.pivot_table(index=["jaar", "code"], columns="indicator", values="waarde", aggfunc="first")
-    names = gm.drop_duplicates(["jaar", "code"]).set_index(["jaar", "code"])["naam"]
-    if x.id not in wide or y.id not in wide:
-        return Coherence(x, y, None, pd.DataFrame(columns=["code", "naam", "x", "y"]), None)
-    wide = wide.dropna(subset=[x.id, y.id])
-    for year in sorted(set(wide.index.get_level_values(0)), reverse=True):
+    municipality has both and at least `min_points` municipalities have both. `values` may be
+    a CoherenceTable of x and y (made once, reused across municipalities) or a plain frame."""
+    table = values if isinstance(values, CoherenceTable) else CoherenceTable(x, y, values)
+    for year in table.years:
         if year > max_year:
             continue
-        frame = wide.loc[year]
+        frame = table.frame(year)
         if code in frame.index and len(frame) >= min_points:
-            points = pd.DataFrame(
-                {
-                    "code": frame.index,
-                    "naam": names.loc[year].reindex(frame.index).values,
-                    "x": frame[x.id].values,
-                    "y": frame[y.id].values,
-                }
-            )
-            r = float(np.corrcoef(points["x"], points["y"])[0, 1])
-            return Coherence(x, y, int(year), points, r)
+            points, r = table.points(year)
+            return Coherence(x, y, int(year), points.copy(), r)
     return Coherence(x, y, None, pd.DataFrame(columns=["code", "naam", "x", "y"]), None)

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 import samenspel
@@ -243,7 +244,15 @@ def _indexed(data: dict, indicator_id: str, levels: tuple) -> compare.IndicatorV
 
 def _profile_year(data: dict, year: int) -> int:
     """The latest year <= `year` in which at least 80% of municipalities have population
-    figures; else the year with the best coverage."""
+    figures; else the year with the best coverage. The same for every municipality: worked
+    out once per process and year."""
+    memo = data.setdefault("_profile_year", {})
+    if year not in memo:
+        memo[year] = _best_profile_year(data, year)
+    return memo[year]
+
+
+def _best_profile_year(data: dict, year: int) -> int:
     v = data["values"]
     inw = v[(v["indicator"] == "inwoners") & (v["niveau"] == "gemeente") & v["waarde"].notna()]
     coverage = {
@@ -264,8 +273,10 @@ def _peer_group(data, muni, year, profile_year, vergelijk_met, methode) -> peers
         return peers.by_attribute(muni.code, frame, methode)
     if methode != "tweelingen":
         raise SamenspelError(f"Onbekende vergelijkingsmethode '{methode}' (kies uit: {', '.join(peers.METHODS)}).")
-    prof = peers.profile(data["values"], data["municipalities"][profile_year], profile_year)
-    return peers.twins(muni.code, prof, year=profile_year)
+    profiles = data.setdefault("_profile", {})  # every municipality's profile: once per process
+    if profile_year not in profiles:
+        profiles[profile_year] = peers.profile(data["values"], data["municipalities"][profile_year], profile_year)
+    return peers.twins(muni.code, profiles[profile_year], year=profile_year)
 
 
 def _themes(comparisons: dict, found: list[compare.Finding]) -> list[Theme]:
@@ -300,35 +311,53 @@ def _alternatives(data, muni, group, comparisons, year) -> Alternatives | None:
     return Alternatives(groups, rows)
 
 
-def _wijk_values(data: dict, code: str, year: int) -> pd.DataFrame:
-    """Wijk values of the key indicators, each in its latest year (<= the chapter's year)
-    with wijk figures for this municipality."""
-    v = data["values"]
-    prefix = "WK" + code[2:]
-    key_ids = [i.id for i in data["catalogue"] if i.key]
-    wk = v[
-        (v["niveau"] == "wijk") & v["code"].str.startswith(prefix) & (v["jaar"] <= year) & v["indicator"].isin(key_ids)
-    ]
-    with_data = wk[wk["waarde"].notna()]
-    if with_data.empty:
-        return wk.iloc[0:0]
-    latest = with_data.groupby("indicator", observed=True)["jaar"].max()
-    keep = wk["jaar"] == wk["indicator"].map(latest).astype(float)
-    return wk[keep]
+def _by_prefix(data: dict, memo_key: str, frame_of, prefix: str) -> pd.DataFrame:
+    """The rows of a long table (made by `frame_of()`) whose code starts with `prefix`, in
+    the table's order and with its index: grouped once per process by the code's first
+    characters instead of filtered with str.startswith per chapter (the wijk rows are most of
+    the dataset)."""
+    memo = data.setdefault("_by_prefix", {})
+    key = (memo_key, len(prefix))
+    if key not in memo:
+        frame = frame_of()
+        heads = frame["code"].astype(object).str[: len(prefix)]
+        memo[key] = ({str(k): g for k, g in frame.groupby(heads, sort=False)}, frame.iloc[0:0])
+    groups, empty = memo[key]
+    return groups.get(prefix, empty)
+
+
+def _wijk_rows(data: dict, indicator_id: str, prefix: str) -> pd.DataFrame:
+    """One indicator's wijk rows of one municipality (prefix 'WK' + its number)."""
+
+    def frame_of():
+        vals = dataset.values_for(data, indicator_id)
+        return vals[vals["niveau"] == "wijk"]
+
+    return _by_prefix(data, ("wijk", indicator_id), frame_of, prefix)
+
+
+def _own_rows(data: dict, indicator_id: str, code: str) -> pd.DataFrame:
+    """One indicator's rows of one municipality (all years), in the long table's order."""
+    return _indexed(data, indicator_id, ("gemeente", "land")).rows_of(code)
 
 
 def _wijken(data: dict, muni, year: int) -> list[WijkIndicator]:
-    wk = _wijk_values(data, muni.code, year)
+    """Wijk values of the key indicators, each in its latest year (<= the chapter's year)
+    with wijk figures for this municipality."""
+    prefix = "WK" + muni.code[2:]
     result = []
     for ind in data["catalogue"]:
-        if not ind.key or len(result) >= MAX_WIJK_CHARTS or wk.empty:
+        if not ind.key or len(result) >= MAX_WIJK_CHARTS:
             continue
-        frame = wk[wk["indicator"] == ind.id][["code", "naam", "waarde", "reden", "tabel", "jaar"]]
-        if frame.empty or frame["waarde"].notna().sum() == 0:
+        wk = _wijk_rows(data, ind.id, prefix)
+        wk = wk[wk["jaar"] <= year]
+        with_data = wk[wk["waarde"].notna()]
+        if with_data.empty:
             continue
+        frame = wk[wk["jaar"] == with_data["jaar"].max()][["code", "naam", "waarde", "reden", "tabel", "jaar"]]
         wyear = int(frame["jaar"].iloc[0])
-        own = dataset.values_for(data, ind.id)
-        own = own[(own["code"] == muni.code) & (own["jaar"] == wyear)]["waarde"]
+        own = _own_rows(data, ind.id, muni.code)
+        own = own[own["jaar"] == wyear]["waarde"]
         own_value = None if own.empty or pd.isna(own.iloc[0]) else float(own.iloc[0])
         result.append(WijkIndicator(ind, wyear, frame["tabel"].iloc[0], frame.drop(columns="jaar"), own_value))
     return result
@@ -338,43 +367,61 @@ def _wijk_trends(data: dict, muni, year: int) -> list[WijkTrend]:
     """For the key sturing indicators: the wijken with the largest change over the years in
     which each wijk is the same area as in the latest year, and the municipality beside them."""
     prefix = "WK" + muni.code[2:]
-    changes = data.get("area_changes")
-    if changes is None:
+    all_changes = data.get("area_changes")
+    if all_changes is None:
         return []
+    # the municipality's own rows of the table of area changes: same_area_years filters it
+    # per wijk
+    changes = _by_prefix(data, "area_changes", lambda: all_changes, prefix)
     result = []
     for ind in data["catalogue"]:
         if not ind.key or ind.role != "sturing":
             continue
-        vals = dataset.values_for(data, ind.id)
-        wk = vals[(vals["niveau"] == "wijk") & vals["code"].str.startswith(prefix) & (vals["jaar"] <= year)]
+        wk = _wijk_rows(data, ind.id, prefix)
+        wk = wk[wk["jaar"] <= year]
         wk = wk[wk["waarde"].notna()]
         if wk.empty or wk["jaar"].nunique() < 2:
             continue
         latest = int(wk["jaar"].max())
-        names = dict(zip(wk[wk["jaar"] == latest]["code"], wk[wk["jaar"] == latest]["naam"]))
-        rows, left_out = [], []
-        for code, own in wk.groupby("code"):
+        # one pass over plain arrays per wijk instead of a groupby with pandas filters: each
+        # wijk's rows in its comparable years, sorted by year as sort_values sorts them
+        codes = wk["code"].to_numpy(dtype=object)
+        years = wk["jaar"].to_numpy()
+        figures = wk["waarde"].to_numpy(dtype=float)
+        at_latest = years == latest
+        names = dict(zip(codes[at_latest], wk["naam"].to_numpy(dtype=object)[at_latest]))
+        rows_of = {}
+        for i, code in enumerate(codes):
+            rows_of.setdefault(code, []).append(i)
+        parts, left_out = [], []  # (code, its rows, the change between its first and last year)
+        for code in sorted(rows_of):  # the order of groupby("code")
             if code not in names:
                 continue
-            comparable = indicators.same_area_years(changes, code, latest, own["jaar"])
-            part = own[own["jaar"].isin(comparable)].sort_values("jaar")
-            if len(part) < 2:
+            own = np.array(rows_of[code])
+            comparable = indicators.same_area_years(changes, code, latest, years[own])
+            own = own[np.isin(years[own], comparable)]
+            own = own[years[own].argsort(kind="quicksort")]
+            if len(own) < 2:
                 left_out.append(names[code])
                 continue
-            rows.append(part.assign(naam=names[code], _change=abs(part["waarde"].iloc[-1] - part["waarde"].iloc[0])))
-        if not rows:
+            parts.append((code, own, abs(figures[own[-1]] - figures[own[0]])))
+        if not parts:
             continue
-        series = pd.concat(rows)
-        top = series.drop_duplicates("code").sort_values("_change", ascending=False)["code"].head(WIJK_TREND_LINES)
-        shown = series[series["code"].isin(set(top))][["code", "naam", "jaar", "waarde"]]
-        gm = vals[(vals["code"] == muni.code) & vals["jaar"].isin(set(shown["jaar"]))][["jaar", "waarde"]]
+        # the wijken with the largest change, ranked as DataFrame.sort_values ranks them
+        ranked = pd.Series([change for _, _, change in parts]).sort_values(ascending=False)
+        top = {parts[i][0] for i in ranked.index[:WIJK_TREND_LINES]}
+        chosen = [(code, own) for code, own, _ in parts if code in top]
+        shown = wk.iloc[np.concatenate([own for _, own in chosen])][["code", "naam", "jaar", "waarde"]]
+        shown = shown.assign(naam=[names[code] for code, own in chosen for _ in own])
+        gm = _own_rows(data, ind.id, muni.code)
+        gm = gm[gm["jaar"].isin(set(shown["jaar"]))][["jaar", "waarde"]]
         result.append(
             WijkTrend(
                 ind,
                 shown.reset_index(drop=True),
                 gm.sort_values("jaar").reset_index(drop=True),
                 sorted(left_out),
-                int(series["code"].nunique()),
+                len(parts),
             )
         )
     return result
@@ -382,13 +429,15 @@ def _wijk_trends(data: dict, muni, year: int) -> list[WijkTrend]:
 
 def _coherences(data: dict, code: str, year: int) -> list[compare.Coherence]:
     cat = {i.id: i for i in data["catalogue"]}
-    vals = data["values"]
+    tables = data.setdefault("_coherence", {})  # the pivots do not depend on the municipality
     result, seen_y = [], set()
     for xid, yid in COHERENCE_PAIRS:
         if yid in seen_y:
             continue
-        sub = vals[vals["indicator"].isin([xid, yid])]
-        coh = compare.coherence(cat[xid], cat[yid], sub, code, year)
+        if (xid, yid) not in tables:
+            vals = data["values"]
+            tables[xid, yid] = compare.CoherenceTable(cat[xid], cat[yid], vals[vals["indicator"].isin([xid, yid])])
+        coh = compare.coherence(cat[xid], cat[yid], tables[xid, yid], code, year)
         if coh.r is not None or (xid, yid) == COHERENCE_PAIRS[-1]:
             result.append(coh)
             seen_y.add(yid)

@@ -15,6 +15,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import samenspel
@@ -135,3 +136,26 @@ def values_for(data: dict, indicator_id: str) -> pd.DataFrame:
         groups = {str(k): g for k, g in data["values"].groupby("indicator", observed=True)}
         data["_by_indicator"] = groups
     return groups.get(indicator_id, data["values"].iloc[0:0])
+
+
+def _positions(data: dict, key_length: int | None) -> dict:
+    """Row positions of data["values"] by code (key_length None) or by the code's first
+    `key_length` characters; made once per process."""
+    memo = data.setdefault("_positions", {})
+    if key_length not in memo:
+        codes = data["values"]["code"]
+        keys = codes if key_length is None else codes.astype(object).str[:key_length]
+        memo[key_length] = {str(k): v for k, v in data["values"].groupby(keys, sort=False).indices.items()}
+    return memo[key_length]
+
+
+def value_rows(data: dict, codes=(), prefix: str | None = None) -> np.ndarray:
+    """The positions (in table order) of the rows of data["values"] whose code is one of
+    `codes` or starts with `prefix`: what `isin(codes) | str.startswith(prefix)` selects,
+    from an index by code and by the code's first characters made once per process (the
+    table has every wijk's rows, a chapter needs a few thousand of them)."""
+    by_code = _positions(data, None)
+    parts = [by_code[c] for c in set(codes) if c in by_code]
+    if prefix is not None:
+        parts.append(_positions(data, len(prefix)).get(prefix, np.zeros(0, dtype=np.intp)))
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
