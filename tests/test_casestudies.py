@@ -975,3 +975,21 @@ def test_comparison_page_lists_every_case_study_with_all_filters(tmp_path, known
     # every synthesis link points at a page that exists
     for target in re.findall(r"\]\(([a-z0-9-]+)\.md\)", page):
         assert (tmp_path / f"{target}.md").is_file()
+
+
+def test_libyaml_and_the_python_parser_read_the_same_fields_of_every_case_study(monkeypatch):
+    """Front matter is read with libyaml when PyYAML has it (every chapter process reads all
+    case studies); the fields and their lines must be exactly those the Python parser reads."""
+    import yaml
+
+    from samenspel import paths
+    from samenspel.casestudies import parse
+
+    files = sorted(paths.CASESTUDY_DIR.glob("*.md"))
+    assert len(files) >= 9
+    blocks = [b for b in (parse.split_front_matter(f.read_text("utf-8")) for f in files) if b]
+    fast = [(parse.load_front_matter(b[0], "x.md"), parse.yaml_lines(b[0], 2)) for b in blocks]
+    monkeypatch.setattr(parse, "_FAST_SAFE", yaml.SafeLoader)
+    monkeypatch.setattr(parse, "_FastUniqueKeyLoader", parse.UniqueKeyLoader)
+    slow = [(parse.load_front_matter(b[0], "x.md"), parse.yaml_lines(b[0], 2)) for b in blocks]
+    assert fast == slow and all(meta for (meta, _), _ in fast)

@@ -167,9 +167,8 @@ def _wijk_indicators_without_data(ch: Chapter) -> list[str]:
     """Key indicators without any wijk figure: those the chapter skipped before its last wijk
     indicator (or all it skipped, when it shows fewer than the maximum)."""
     from samenspel.chapter.model import MAX_WIJK_CHARTS
-    from samenspel.data import indicators
 
-    keys = [i for i in indicators.catalogue() if i.key]
+    keys = [i for i in ch.data["catalogue"] if i.key]  # the dataset's catalogue: no table read again
     shown = [w.indicator.id for w in ch.wijken]
     last = max((n for n, i in enumerate(keys) if i.id in shown), default=len(keys))
     limit = len(keys) if len(shown) < MAX_WIJK_CHARTS else last

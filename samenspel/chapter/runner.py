@@ -31,6 +31,9 @@ from samenspel.data import dataset
 
 TEMPLATE = paths.NOTEBOOK_DIR / "gemeente.ipynb"
 KERNEL_STAGGER = 0.4  # seconds between kernel starts, against port races
+# No IPython history: a chapter kernel runs 15 cells per chapter for hundreds of chapters, and
+# nobody reads them back; the history database costs a write per cell.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 # Temporary files carry the pid of the process that made them, so that a later run can tell
 # the leftovers of a killed run from the files of a run that is still going.
 KERNEL_PREFIX = "samenspel-kernel-"
@@ -159,7 +162,7 @@ def _start_kernel(index_queue) -> None:
     km = KernelManager(kernel_name="python3", transport="ipc")
     km.connection_file = tempfile.mktemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-", suffix=".json")
     km.ip = km.connection_file[:-5]  # ipc endpoints are files next to the connection file
-    km.start_kernel(cwd=str(paths.ROOT), env=env)
+    km.start_kernel(cwd=str(paths.ROOT), env=env, extra_arguments=KERNEL_ARGUMENTS)
     _KM = km
     # Shut the kernel down when the worker exits normally (pool.close + join); if the worker
     # is killed, ipykernel's parent poller ends the kernel with it. Registered for the exit
@@ -294,7 +297,7 @@ def _execute(job: Job) -> tuple[str, str | None]:
         kwargs = {"km": _KM} if _KM is not None else {}
         nb = pm.execute_notebook(
             str(TEMPLATE),
-            tmp,
+            None,  # papermill would write the notebook twice (before and after); finish() writes it once
             parameters=job.parameters,
             kernel_name="python3",
             progress_bar=False,
