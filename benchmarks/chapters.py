@@ -4,12 +4,15 @@ chapter's time goes.
     SAMENSPEL_SNAPSHOT=../shared/data/cbs .venv/bin/python benchmarks/chapters.py [-j 2] [--skip-all]
         [--profiel Almere,Vlieland,...]
 
-Prints seconds for one chapter, for all chapters with the worker count, the share of the time
-that is kernel start-up, and a profile per phase of the chapter's own work (the notebook's cells
-run in this process under cProfile: model.build and its parts, the rendering, plotly's object
-model and validation, HTML serialisation, the CSV), next to what papermill and the kernel add.
-Chapters are written into a temporary folder. Timings on a shared machine are noisy: compare
-the shares, and take the best of several runs.
+Prints seconds for one chapter from a cold start (a new kernel: what `samenspel hoofdstuk
+Almere` costs after the CLI's own start), for a chapter in a warm worker (kernel, client,
+dataset and per-process indexes already there: what each chapter of a batch costs), for all
+chapters with the worker count and again with nothing changed, and a profile per phase of the
+chapter's own work (the notebook's cells run in this process under cProfile: model.build and
+its parts, the CSV, the figures' JSON, the wijk maps, the templates, plotly's object model),
+next to what papermill and the kernel add. benchmarks/book.py times the book build. Chapters
+are written into a temporary folder. Timings on a shared machine are noisy: compare the
+shares, and take the best of several runs.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ PHASES = [
     ("  casestudies", "samenspel/chapter/model.py", "_case_study_links"),
     ("  doelen", "samenspel/chapter/model.py", "_goal_file"),
     ("CSV (export.write_csv)", "samenspel/chapter/export.py", "write_csv"),
-    ("HTML van figuren (plotly.io.to_html)", "plotly/io/_html.py", "to_html"),
+    ("figuren als JSON (Chart.figure_json)", "samenspel/chapter/charts.py", "figure_json"),
+    ("wijkkaarten (wijkmap.wijk_map)", "samenspel/chapter/wijkmap.py", "wijk_map"),
+    ("tekst en tabellen (templating.render)", "samenspel/templating.py", "render"),
 ]
 PLOTLY_OBJECT_MODEL = ("plotly/basedatatypes.py", "_plotly_utils/", "plotly/graph_objs/", "plotly/validators/")
 
@@ -110,6 +115,7 @@ def phase_profile(names: list[str]) -> tuple[float, float, list[tuple[str, float
         # cumulative time counts recursion once per top-level call only when not nested in itself
         rows.append((label, ct / len(names)))
     plotly_tt = sum(v[2] for (f, _, _), v in stats.items() if any(p in f for p in PLOTLY_OBJECT_MODEL))
+    # the figures are plain dicts (samenspel/chapter/figure.py): this stays near zero
     rows.append(("plotly objectmodel en validatie (eigen tijd in graph_objects/validators)", plotly_tt / len(names)))
     return plain, total, rows
 
