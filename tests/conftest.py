@@ -49,6 +49,17 @@ def snapshot_dir() -> Path:
     return SNAPSHOT
 
 
+@pytest.fixture(scope="module")
+def snapshot_data(snapshot_dir):
+    """The dataset read from the test snapshot, once per test module (for tests that check
+    many municipalities against it)."""
+    from samenspel.data import dataset
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAMENSPEL_SNAPSHOT", str(snapshot_dir))
+        yield dataset.load(fetch=False)
+
+
 @pytest.fixture
 def use_snapshot(snapshot_dir, monkeypatch):
     """Read CBS tables from the test snapshot only (SAMENSPEL_SNAPSHOT or the embedded one)."""

@@ -5,7 +5,6 @@ the reference: for many municipalities, every indicator, and the peer groups a c
 DataFrames must have the same rows, order, index and dtypes."""
 
 import math
-import os
 
 import pandas as pd
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from samenspel.analysis import compare, peers
 from samenspel.analysis.compare import MIN_PEERS, NATIONAL, SMALL_BASE, Comparison, Jump
 from samenspel.data import dataset
+from tests.compare_reference import trend_table
 
 # every 20th municipality of the latest year, and some with special cases (the smallest,
 # the largest, herindelingen)
@@ -42,13 +42,7 @@ def _ref_trend(values: pd.DataFrame, code, peer_codes):
     peer = wide[wide.index.isin(peer_codes)]
     count = peer.count()
     median = peer.median().where(count >= MIN_PEERS)
-    trend = pd.DataFrame({"jaar": [int(y) for y in years]})
-    for col, series in (("gemeente", own), ("mediaan", median), ("nederland", nat)):
-        trend[col] = [compare._clean(series.get(y)) for y in years]
-    trend["n_mediaan"] = [int(count.get(y, 0)) for y in years]
-    trend = trend[["jaar", "gemeente", "mediaan", "n_mediaan", "nederland"]]
-    has_any = trend[["gemeente", "mediaan", "nederland"]].notna().any(axis=1)
-    return trend[has_any].reset_index(drop=True)
+    return trend_table(years, own, median, nat, count)
 
 
 def _ref_jumps(values: pd.DataFrame, code, peer_codes, skip_years=()):
@@ -155,16 +149,8 @@ def assert_same_comparison(a: Comparison, b: Comparison, where):
 
 
 @pytest.fixture(scope="module")
-def data(snapshot_dir):
-    old = os.environ.get("SAMENSPEL_SNAPSHOT")
-    os.environ["SAMENSPEL_SNAPSHOT"] = str(snapshot_dir)
-    try:
-        yield dataset.load(fetch=False)
-    finally:
-        if old is None:
-            os.environ.pop("SAMENSPEL_SNAPSHOT")
-        else:
-            os.environ["SAMENSPEL_SNAPSHOT"] = old
+def data(snapshot_data):
+    return snapshot_data
 
 
 def _cases(data):

@@ -7,6 +7,7 @@ import pytest
 
 from samenspel.analysis import compare, peers
 from samenspel.data import dataset
+from tests.compare_reference import trend_table
 
 NAMES = ["Almere", "Vlieland", "Groningen", "'s-Gravenhage", "Beverwijk", "Amsterdam"]
 
@@ -18,13 +19,7 @@ def _old_trend(values, code, peer_codes):
     peer = values[values["code"].isin(peer_codes)].dropna(subset=["waarde"]).groupby("jaar")["waarde"]
     count = peer.count()
     median = peer.median().where(count >= compare.MIN_PEERS)
-    trend = pd.DataFrame({"jaar": [int(y) for y in years]})
-    for col, series in (("gemeente", own), ("mediaan", median), ("nederland", nat)):
-        trend[col] = [compare._clean(series.get(y)) for y in years]
-    trend["n_mediaan"] = [int(count.get(y, 0)) for y in years]
-    trend = trend[["jaar", "gemeente", "mediaan", "n_mediaan", "nederland"]]
-    has_any = trend[["gemeente", "mediaan", "nederland"]].notna().any(axis=1)
-    return trend[has_any].reset_index(drop=True)
+    return trend_table(years, own, median, nat, count)
 
 
 def _old_wide(values, code, peer_codes):
@@ -33,18 +28,8 @@ def _old_wide(values, code, peer_codes):
 
 
 @pytest.fixture(scope="module")
-def data(snapshot_dir):
-    import os
-
-    old = os.environ.get("SAMENSPEL_SNAPSHOT")
-    os.environ["SAMENSPEL_SNAPSHOT"] = str(snapshot_dir)
-    try:
-        yield dataset.load(fetch=False)
-    finally:
-        if old is None:
-            os.environ.pop("SAMENSPEL_SNAPSHOT")
-        else:
-            os.environ["SAMENSPEL_SNAPSHOT"] = old
+def data(snapshot_data):
+    return snapshot_data
 
 
 def _groups(data):

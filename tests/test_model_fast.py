@@ -4,7 +4,6 @@ long value table selected, kept here as the reference: the same rows in the same
 the same index, for many municipalities of the real snapshot."""
 
 import math
-import os
 
 import numpy as np
 import pandas as pd
@@ -16,16 +15,8 @@ from samenspel.data import dataset, indicators
 
 
 @pytest.fixture(scope="module")
-def data(snapshot_dir):
-    old = os.environ.get("SAMENSPEL_SNAPSHOT")
-    os.environ["SAMENSPEL_SNAPSHOT"] = str(snapshot_dir)
-    try:
-        yield dataset.load(fetch=False)
-    finally:
-        if old is None:
-            os.environ.pop("SAMENSPEL_SNAPSHOT")
-        else:
-            os.environ["SAMENSPEL_SNAPSHOT"] = old
+def data(snapshot_data):
+    return snapshot_data
 
 
 @pytest.fixture(scope="module")
