@@ -64,3 +64,40 @@ def test_a_chapter_is_the_same_file_whichever_place_it_has_in_a_worker(use_snaps
     counts = [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"]
     assert counts == list(range(1, len(counts) + 1))
     assert set(after.timings) == {"GM0088", "GM0096"} and all(s > 0 for s in after.timings.values())
+
+
+def _kill_kernel() -> None:
+    import os
+    import signal
+    import time
+
+    os.kill(runner._KM.provisioner.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while runner._KM.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_a_worker_whose_kernel_died_starts_a_new_one_for_the_next_chapter(use_snapshot, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
+    first, second, third = runner.plan(["Vlieland", "Schiermonnikoog", "Ameland"])
+    runner._start_kernel(None)
+    try:
+        assert runner.execute(first)[1] is None
+        _kill_kernel()  # between two chapters
+        assert runner.execute(second)[1] is None and runner.chapter_path(second.code).is_file()
+
+        kept = runner._kernel_client
+
+        def client_then_kill(km, timeout):  # the kernel dies while the chapter runs
+            kc = kept(km, timeout)
+            _kill_kernel()
+            return kc
+
+        monkeypatch.setattr(runner, "_kernel_client", client_then_kill)
+        code, error, _ = runner.execute(third)
+        assert error == runner.KERNEL_DIED and not runner.chapter_path(third.code).exists()
+        assert not list(runner.chapter_path(third.code).parent.glob(".GM*"))  # no temporary file left
+        monkeypatch.setattr(runner, "_kernel_client", kept)
+        assert runner.execute(third)[1] is None
+    finally:
+        runner._stop_kernel()

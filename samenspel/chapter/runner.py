@@ -228,12 +228,17 @@ def _kernel_client(km, timeout: float):
     """The client of this worker's kernel, made once and kept with the kernel manager (so it
     can never outlive its kernel). nbclient makes a new client per notebook, and waiting for
     a new client to be ready costs 0.2 s: it listens until the kernel's output channel has
-    been quiet that long."""
+    been quiet that long. An asynchronous client, as nbclient makes for itself: with a blocking
+    one, nbclient's wait for output would block its check that the kernel is still alive, and
+    a chapter whose kernel died would wait forever."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_core.utils import run_sync
+
     kc = getattr(km, "_samenspel_client", None)
     if kc is None or not kc.channels_running:
-        kc = km.client()
+        kc = AsyncKernelClient(**km.get_connection_info(session=True), connection_file=km.connection_file, parent=km)
         kc.start_channels()
-        kc.wait_for_ready(timeout=timeout)
+        run_sync(kc.wait_for_ready)(timeout=timeout)
         kc.allow_stdin = False
         km._samenspel_client = kc
     return kc
@@ -284,12 +289,30 @@ def execute(job: Job) -> tuple[str, str | None, float]:
     return code, error, time.perf_counter() - start
 
 
+KERNEL_DIED = (
+    "De Python-kernel stopte tijdens dit hoofdstuk (bijvoorbeeld door te weinig geheugen of "
+    "doordat hij werd afgebroken); er is niets geschreven. Het volgende hoofdstuk krijgt een nieuwe kernel."
+)
+
+
+def _revive_kernel() -> None:
+    """A worker's kernel that died (killed, out of memory) is started anew for the next
+    chapter, with a new client: one chapter that takes its kernel down must not fail the rest
+    of the worker's chapters."""
+    if _KM is None or _KM.is_alive():
+        return
+    _stop_kernel()
+    _start_kernel(None)
+
+
 def _execute(job: Job) -> tuple[str, str | None]:
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     _register_engine()
+    _revive_kernel()
     paths.chapter_dir().mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{job.code}-{os.getpid()}-", suffix=".ipynb", dir=paths.chapter_dir())
     os.close(fd)
@@ -315,6 +338,8 @@ def _execute(job: Job) -> tuple[str, str | None]:
         return job.code, None
     except PapermillExecutionError as exc:
         return job.code, f"{exc.ename}: {exc.evalue}"
+    except DeadKernelError:
+        return job.code, KERNEL_DIED
     except Exception as exc:  # a failing chapter must not stop the others
         return job.code, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     finally:
