@@ -249,8 +249,12 @@ def _register_engine() -> None:
     chapter to the next (a chapter is still a papermill run: parameters injected, cells
     executed by nbclient, errors reported as papermill's). Without a kernel manager it is
     papermill's own engine."""
+    from papermill.engines import papermill_engines
+
+    if ENGINE in papermill_engines._engines:
+        return
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import NBClientEngine
     from papermill.utils import merge_kwargs, remove_args
 
     class ReusedClientEngine(NBClientEngine):
@@ -278,8 +282,7 @@ def _register_engine() -> None:
             client.kc = _kernel_client(km, start_timeout)
             return client.execute()
 
-    if ENGINE not in papermill_engines._engines:
-        papermill_engines.register(ENGINE, ReusedClientEngine)
+    papermill_engines.register(ENGINE, ReusedClientEngine)
 
 
 def execute(job: Job) -> tuple[str, str | None, float]:
