@@ -311,6 +311,31 @@ def test_pages_without_figures_do_not_load_plotly(visit):
     _screenshot(v.page, "welkom")
 
 
+def test_the_navigation_button_opens_the_sidebar_on_a_phone_and_hides_it_on_a_wide_screen(visit):
+    """The button a reader sees in the article header opens the site navigation on a phone
+    (with the chapters of the page's province) and hides the sidebar on a wide screen."""
+    v = visit(CHAPTER)
+    button = v.page.locator("button.primary-toggle:visible")
+    assert button.count() == 1
+    button.click()
+    drawer = v.page.locator("dialog#pst-primary-sidebar-modal")
+    drawer.locator("nav.bd-docs-nav a", has_text="Almere").wait_for()
+    assert drawer.evaluate("d => d.open")
+    links = drawer.locator("nav.bd-docs-nav a").all_inner_texts()
+    assert "Flevoland" in links and "Alle gemeenten" in links
+    v.page.keyboard.press("Escape")
+    assert not drawer.evaluate("d => d.open")
+    v.page.set_viewport_size({"width": 1280, "height": 900})
+    sidebar = v.page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    v.page.locator("button.primary-toggle:visible").click()
+    v.page.wait_for_function(
+        "() => document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')"
+    )
+    assert not drawer.evaluate("d => d.open")
+    assert v.errors == []
+
+
 def test_a_chapter_loads_only_the_assets_it_uses(visit):
     """A reader on a phone downloads no style sheet, script or font that the page does not use:
     not myst-nb's cell styles, not the case-study filter or table scripts, and not Font
