@@ -10,10 +10,13 @@ from pathlib import Path
 
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w", **open_kwargs):
-    """Open a temporary file next to `path`; on success it replaces `path` (mode 0644)."""
+    """Open a temporary file next to `path`; on success it replaces `path` (mode 0644).
+
+    The temporary file's name carries this process's pid (`.name-PID-random.tmp`), so that
+    what a killed process left behind can be told from what a running one is writing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-{os.getpid()}-", suffix=".tmp")
     try:
         with os.fdopen(fd, mode, **open_kwargs) as fh:
             yield fh

@@ -80,7 +80,7 @@ def _kill_kernel() -> None:
 def test_a_worker_whose_kernel_died_starts_a_new_one_for_the_next_chapter(use_snapshot, tmp_path, monkeypatch):
     monkeypatch.setenv("SAMENSPEL_CHAPTER_DIR", str(tmp_path / "gemeenten"))
     first, second, third = runner.plan(["Vlieland", "Schiermonnikoog", "Ameland"])
-    runner._start_kernel(None)
+    runner._start_kernel()
     try:
         assert runner.execute(first)[1] is None
         _kill_kernel()  # between two chapters

@@ -37,7 +37,9 @@ KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 # Temporary files carry the pid of the process that made them, so that a later run can tell
 # the leftovers of a killed run from the files of a run that is still going.
 KERNEL_PREFIX = "samenspel-kernel-"
-LEFTOVER_CHAPTER = re.compile(r"^\.GM\d{4}-(\d+)-.*\.ipynb$")
+# a chapter being written (`.GM0034-PID-x.ipynb`), or a chapter's CSV (`.GM0034.csv-PID-x.tmp`,
+# samenspel.files.atomic_write, in the kernel)
+LEFTOVER_CHAPTER = re.compile(r"^\.GM\d{4}(?:-|\.csv-)(\d+)-[^-]*\.(?:ipynb|tmp)$")
 LEFTOVER_KERNEL = re.compile(rf"^{KERNEL_PREFIX}(\d+)-")
 
 
@@ -144,17 +146,12 @@ def plan(queries, year: int | None = None, vergelijk_met=None, methode: str = "t
 _KM = None
 
 
-def _start_kernel(index_queue) -> None:
-    """Worker initialiser: start one kernel, staggered, and keep it for all chapters."""
+def _start_kernel(index: int = 0) -> None:
+    """Start this process's kernel (the `index`-th worker waits its turn, against port races)
+    and keep it for all chapters."""
     global _KM
     from jupyter_client.manager import KernelManager
 
-    try:
-        index = index_queue.get(timeout=5) if index_queue is not None else 0
-    except Exception:
-        index = 0
-    if index_queue is not None:  # a pool worker: SIGTERM (pool.terminate) cleans up like Ctrl-C
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     time.sleep(KERNEL_STAGGER * index)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH")]))
@@ -164,16 +161,21 @@ def _start_kernel(index_queue) -> None:
     km.ip = km.connection_file[:-5]  # ipc endpoints are files next to the connection file
     km.start_kernel(cwd=str(paths.ROOT), env=env, extra_arguments=KERNEL_ARGUMENTS)
     _KM = km
-    # Shut the kernel down when the worker exits normally (pool.close + join); if the worker
-    # is killed, ipykernel's parent poller ends the kernel with it. Registered for the exit
-    # only, not for when `km` is collected: a collected old manager must not stop the kernel
-    # that _KM holds by then.
+    # Shut the kernel down when the process exits (an executor's worker: run_in_worker); if
+    # the process is killed, ipykernel's parent poller ends the kernel with it. Registered for
+    # the exit only, not for when `km` is collected: a collected old manager must not stop the
+    # kernel that _KM holds by then.
     from multiprocessing.util import Finalize
 
     Finalize(None, _stop_kernel, exitpriority=16)
 
 
+_STOPPING = False
+
+
 def _exit_on_sigterm(signum, frame):
+    global _STOPPING
+    _STOPPING = True
     raise SystemExit(128 + signum)  # unwinds: temporary files removed, kernel shut down
 
 
@@ -305,7 +307,7 @@ def _revive_kernel() -> None:
     if _KM is None or _KM.is_alive():
         return
     _stop_kernel()
-    _start_kernel(None)
+    _start_kernel()
 
 
 def _execute(job: Job) -> tuple[str, str | None]:
@@ -354,7 +356,7 @@ def run_in_worker(job: Job) -> tuple[str, str | None, float]:
     """The task for any executor (concurrent.futures, Dask, Ray): start this process's kernel
     on first use, keep it for the process's later chapters, run one chapter."""
     if _KM is None:
-        _start_kernel(None)
+        _start_kernel()
     return execute(job)
 
 
@@ -453,7 +455,7 @@ def run_chapters(
         if in_main:
             signal.signal(signal.SIGTERM, previous)
         remove_leftovers()  # what a worker stopped mid-start could not clean up itself
-    bar.close()
+        bar.close()
     result.seconds = time.perf_counter() - start
     return result
 
@@ -474,7 +476,7 @@ def _run_executor(todo: list[Job], executor, result: Result, bar) -> None:
 
 def _run_here(todo: list[Job], result: Result, bar) -> None:
     """One worker: run in this process and skip the cost of spawning one."""
-    _start_kernel(None)
+    _start_kernel()
     try:
         for job in todo:
             result.record(*execute(job))
@@ -483,24 +485,112 @@ def _run_here(todo: list[Job], result: Result, bar) -> None:
         _stop_kernel()
 
 
-def _run_pool(todo: list[Job], workers: int, result: Result, bar) -> None:
-    """Worker processes, each with one kernel for all its chapters. The pool is replaceable:
-    anything that maps `execute` over the jobs in processes that ran `_start_kernel` once."""
-    ctx = mp.get_context("spawn")
-    index_queue = ctx.Queue()
-    for i in range(workers):
-        index_queue.put(i)
-    pool = ctx.Pool(workers, initializer=_start_kernel, initargs=(index_queue,))
+WORKER_STOPPED = (
+    "Het werkproces van dit hoofdstuk stopte onverwacht (bijvoorbeeld door te weinig geheugen); "
+    "er is niets geschreven. De andere hoofdstukken gaan door met een nieuw werkproces."
+)
+KERNEL_FAILED = "De Python-kernel voor de hoofdstukken kon niet starten; er is niets geschreven"
+STOP_WAIT = 10.0  # seconds a stopped worker gets to remove its files and stop its kernel
+
+
+def _worker_main(conn, index: int) -> None:
+    """A chapter worker: one kernel for all its chapters; takes a job from `conn`, sends the
+    outcome back, until it gets None.
+
+    Ctrl-C reaches the whole process group, but stopping is the parent's decision: a worker
+    ignores SIGINT and is stopped by the parent with SIGTERM, which unwinds it (the temporary
+    chapter removed, the kernel shut down). A worker that died of Ctrl-C by itself would leave
+    its kernel running and its files behind."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        for outcome in pool.imap_unordered(execute, todo, chunksize=1):
-            result.record(*outcome)
-            bar.update(1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        try:
+            _start_kernel(index)
+        except Exception as exc:  # every chapter says why, instead of workers dying one by one
+            failed = f"{KERNEL_FAILED} ({type(exc).__name__}: {exc})"
+            while (job := conn.recv()) is not None:
+                conn.send((job.code, failed, 0.0))
+            return
+        while (job := conn.recv()) is not None:
+            conn.send(execute(job))
+    except (EOFError, OSError):  # the parent is gone
+        pass
     finally:
-        pool.join()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the stop itself is not interrupted
+        if _STOPPING:
+            # stopped by the parent (Ctrl-C), which says so: what the interrupted chapter's
+            # machinery prints while it dies ("Kernel died", ...) is noise to the user
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+        _stop_kernel()
+
+
+def _run_pool(todo: list[Job], workers: int, result: Result, bar) -> None:
+    """Worker processes, each with one kernel for all its chapters, each fed through its own
+    pipe. Not multiprocessing.Pool: its workers share one task queue behind a lock, and a
+    worker stopped while it waits for a task can leave that lock taken, so that stopping the
+    pool (Ctrl-C) hangs for ever. Here the parent holds no lock a worker can take, stops the
+    workers itself, and replaces a worker that died."""
+    from multiprocessing.connection import wait
+
+    ctx = mp.get_context("spawn")
+    pending = list(reversed(todo))
+    busy = {}  # parent end of a worker's pipe -> (process, job it runs)
+
+    def start(index: int, job: Job) -> None:
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_worker_main, args=(theirs, index), daemon=True, name=f"samenspel-{index}")
+        proc.start()
+        theirs.close()
+        mine.send(job)  # waits in the pipe until the worker's kernel is up
+        busy[mine] = (proc, job)
+
+    idle = []
+    try:
+        for index in range(min(workers, len(pending))):
+            start(index, pending.pop())
+        while busy:
+            for conn in wait(list(busy)):
+                proc, job = busy.pop(conn)
+                try:
+                    outcome = conn.recv()
+                except (EOFError, OSError):  # the worker died (killed, out of memory)
+                    conn.close()
+                    proc.join()
+                    result.record(job.code, WORKER_STOPPED)
+                    bar.update(1)
+                    if pending:
+                        start(0, pending.pop())
+                    continue
+                result.record(*outcome)
+                bar.update(1)
+                if pending:
+                    job = pending.pop()
+                    conn.send(job)
+                    busy[conn] = (proc, job)
+                else:
+                    conn.send(None)
+                    idle.append((proc, conn))
+        for proc, _conn in idle:
+            proc.join(STOP_WAIT)
+    finally:
+        procs = [proc for proc, _ in idle] + [proc for proc, _ in busy.values()]
+        _stop_workers(procs)
+        for conn in [c for _, c in idle] + list(busy):
+            conn.close()
+
+
+def _stop_workers(procs) -> None:
+    """SIGTERM to every worker still running, a few seconds to clean up, then SIGKILL."""
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + STOP_WAIT
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
 
 class _NoBar:
