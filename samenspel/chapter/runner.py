@@ -504,15 +504,17 @@ def _worker_main(conn, index: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
+        run = execute
         try:
             _start_kernel(index)
         except Exception as exc:  # every chapter says why, instead of workers dying one by one
             failed = f"{KERNEL_FAILED} ({type(exc).__name__}: {exc})"
-            while (job := conn.recv()) is not None:
-                conn.send((job.code, failed, 0.0))
-            return
+
+            def run(job):
+                return job.code, failed, 0.0
+
         while (job := conn.recv()) is not None:
-            conn.send(execute(job))
+            conn.send(run(job))
     except (EOFError, OSError):  # the parent is gone
         pass
     finally:
@@ -546,6 +548,7 @@ def _run_pool(todo: list[Job], workers: int, result: Result, bar) -> None:
         busy[mine] = (proc, job)
 
     idle = []
+    done = False
     try:
         for index in range(min(workers, len(pending))):
             start(index, pending.pop())
@@ -571,26 +574,33 @@ def _run_pool(todo: list[Job], workers: int, result: Result, bar) -> None:
                 else:
                     conn.send(None)
                     idle.append((proc, conn))
-        for proc, _conn in idle:
-            proc.join(STOP_WAIT)
+        done = True
     finally:
-        procs = [proc for proc, _ in idle] + [proc for proc, _ in busy.values()]
-        _stop_workers(procs)
+        # all chapters done: the workers got None and stop by themselves; else (Ctrl-C,
+        # SIGTERM, an error here) they are stopped now
+        _stop_workers([proc for proc, _ in idle] + [proc for proc, _ in busy.values()], STOP_WAIT if done else 0.0)
         for conn in [c for _, c in idle] + list(busy):
             conn.close()
 
 
-def _stop_workers(procs) -> None:
-    """SIGTERM to every worker still running, a few seconds to clean up, then SIGKILL."""
+def _stop_workers(procs, grace: float) -> None:
+    """Give the workers `grace` seconds to end by themselves, then SIGTERM to those still
+    running and STOP_WAIT seconds to clean up, then SIGKILL."""
+    _join_all(procs, grace)
     for proc in procs:
         if proc.is_alive():
             proc.terminate()
-    deadline = time.monotonic() + STOP_WAIT
+    _join_all(procs, STOP_WAIT)
     for proc in procs:
-        proc.join(max(0.0, deadline - time.monotonic()))
         if proc.is_alive():
             proc.kill()
             proc.join()
+
+
+def _join_all(procs, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
 
 
 class _NoBar:
